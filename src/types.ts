@@ -1,0 +1,79 @@
+/**
+ * A text-map setting: Impact parameter name to a source path. Segment delivers these either as an
+ * object (`{ CustomerStatus: 'properties.customer_status' }`) or as a list of pairs
+ * (`[{ key: 'CustomerStatus', value: 'properties.customer_status' }]`); both are accepted.
+ */
+export type TextMap = Record<string, string> | ReadonlyArray<{ key: string; value: string }>
+
+/**
+ * Settings of the Impact Partnership Cloud destination. Keys are exactly those Segment delivers
+ * for this destination, so a Segment settings object works as is, plus this plugin's own
+ * additions (from `conversionEndpoint` on).
+ */
+export interface ImpactSettings {
+  /** Impact Account SID (Impact: Settings, API). Required. */
+  accountSid: string
+  /**
+   * Impact Auth Token. A secret: it is never sent from a browser unless `allowBrowserCredentials`
+   * is true. Keep it on the server, in the relay (`analytics-plugin-impact/relay`).
+   */
+  apiKey?: string
+  /** Impact program (campaign) id, a positive integer. Required. */
+  campaignId: string | number
+  /** Track event names sent as Conversions. Default `['Order Completed']`. */
+  actionEventNames?: string[]
+  /** Track event names sent as app-install Conversions. Default `['Application Installed']`. */
+  installEventNames?: string[]
+  /** Track event names sent as PageLoads. Default `['Application Opened']`. */
+  pageLoadEventNames?: string[]
+  /**
+   * Impact's numeric event type id for conversions. Blank: EventTypeCode is the Segment event
+   * name, which must then match an event type code configured in Impact.
+   */
+  eventTypeId?: string
+  /**
+   * Extra Conversion parameters: Impact parameter to a dot path into the Segment event, such as
+   * `{ CustomerStatus: 'properties.customer_status' }`. Overrides the built-in mapping.
+   */
+  customParameterMapping?: TextMap
+  /**
+   * Extra item parameters: Impact item parameter (without its index) to a product field, such as
+   * `{ ItemSku: 'product_id' }`. Overrides the built-in item mapping.
+   */
+  customMappingForProducts?: TextMap
+  /** Send `page()` calls as PageLoads. Needed for web click tracking. Default false. */
+  enablePageEvents?: boolean
+  /** Send `screen()` calls as PageLoads. Default false. */
+  enableScreenEvents?: boolean
+  /** Send `identify()` calls as PageLoads carrying CustomerId and the hashed email. Default false. */
+  enableIdentifyEvents?: boolean
+  /** Impact System App ID of your iOS app, sent as PropertyId for events from its web view. */
+  iOsAppId?: string
+  /** Impact System App ID of your Android app, sent as PropertyId for events from its web view. */
+  androidAppId?: string
+  /**
+   * URL of the conversion relay, best a same-origin path such as `'/impact/conversions'`.
+   * Conversions are sent there without credentials; the relay adds them.
+   */
+  conversionEndpoint?: string
+  /**
+   * Explicit opt-in to send `apiKey` from the browser straight to Impact's Conversions API.
+   * Every visitor can then read the token. Default false.
+   */
+  allowBrowserCredentials?: boolean
+  /**
+   * Where PageLoads go. Default `'https://trkapi.impact.com/PageLoad'`; a first-party proxy
+   * path also works.
+   */
+  pageLoadEndpoint?: string
+  /** URL parameters that carry Impact click ids, in order of preference. Default `['irclickid', 'im_ref']`. */
+  clickIdParams?: string[]
+  /** Domain of the click cookies. Default: the registrable domain, found by probing. */
+  cookieDomain?: string
+  /** Lifetime of the click id cookie in days, 1 to 400. Default 30. */
+  cookieMaxAgeDays?: number
+  /** Rolling window of a click session in minutes (the IAB unique-click rule). Default 30. */
+  uniqueClickWindowMinutes?: number
+  /** Console diagnostics prefixed `[Impact]`. Default false. */
+  debug?: boolean
+}
