@@ -1,0 +1,26 @@
+/** At most this many attempts per request, the first included. */
+export const MAX_ATTEMPTS = 10
+const BASE_MS = 500
+/** No wait between attempts is longer, Retry-After included. */
+export const MAX_DELAY_MS = 60_000
+
+/** Network errors (0), 408, 429 and 5xx may succeed later; any other answer will not. */
+export function isRetryable(status: number): boolean {
+  return status === 0 || status === 408 || status === 429 || status >= 500
+}
+
+/** True for an answer that means "delivered". */
+export function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300
+}
+
+/**
+ * Wait before the attempt after `attempt` (1-based): 0.5 s doubling up to 60 s, with "equal
+ * jitter" (half fixed, half random) so many browsers recovering at once do not retry in lockstep.
+ * A server's Retry-After wins, capped at 60 s.
+ */
+export function retryDelay(attempt: number, random: () => number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_DELAY_MS)
+  const exp = Math.min(MAX_DELAY_MS, BASE_MS * 2 ** (attempt - 1))
+  return exp / 2 + (random() * exp) / 2
+}
