@@ -1,0 +1,48 @@
+/** Reading and parsing the relay's form body, within a hard size limit. */
+
+/** Largest accepted body, in bytes (16 KiB): the browser's keepalive budget, and plenty for a sale. */
+export const MAX_BODY_BYTES = 16_384
+
+/** A parsed form (a Map, so a parameter named `__proto__` stays data), or what is wrong with the body. */
+export type ParsedForm = { ok: true; fields: Map<string, string> } | { ok: false; status: 400 | 413; error: string }
+
+const TOO_LARGE = { ok: false, status: 413, error: `Request body is larger than ${MAX_BODY_BYTES} bytes` } as const
+
+/**
+ * Reads and parses an `application/x-www-form-urlencoded` body. Content-Length refuses early but is
+ * not trusted: the stream itself is cut at the limit. A parameter given twice is refused rather
+ * than guessing which value the sender meant.
+ */
+export async function readForm(request: Request): Promise<ParsedForm> {
+  if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) return TOO_LARGE
+  let text = ''
+  if (request.body) {
+    const reader = request.body.getReader()
+    const decoder = new TextDecoder('utf-8', { fatal: true })
+    let size = 0
+    let decoding = false // tells a read failure from invalid UTF-8 in the catch below
+    try {
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        size += chunk.value.byteLength
+        if (size > MAX_BODY_BYTES) {
+          // Not awaited: a stalled client must not hold the answer back.
+          reader.cancel().catch(() => undefined)
+          return TOO_LARGE
+        }
+        decoding = true
+        text += decoder.decode(chunk.value, { stream: true })
+        decoding = false
+      }
+      decoding = true
+      text += decoder.decode()
+    } catch {
+      return { ok: false, status: 400, error: decoding ? 'Request body is not valid UTF-8' : 'Could not read the request body' }
+    }
+  }
+  const fields = new Map<string, string>()
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (fields.has(name)) return { ok: false, status: 400, error: `Parameter ${JSON.stringify(name)} appears more than once; send it once` }
+    fields.set(name, value)
+  }
+  return { ok: true, fields }
+}

@@ -1,0 +1,119 @@
+/** Options of the conversion relay and their validation (the only code that sees raw options). */
+
+/** Options of {@link createImpactRelay}. Read once, at creation; invalid options throw there. */
+export interface ImpactRelayOptions {
+  /** Impact Account SID: the Basic auth user name and the `{AccountSID}` path segment. */
+  accountSid: string
+  /** Impact Auth Token: the Basic auth password. A secret that stays on the server. */
+  authToken: string
+  /** Program (campaign) ids this relay forwards conversions for: positive integers. */
+  campaignIds: Array<string | number>
+  /**
+   * Exact origins (`https://shop.example.com`: scheme, host and port if not the default) whose
+   * pages may POST conversions. `'*'` is refused: any website could then submit conversions.
+   */
+  allowedOrigins: string[]
+  /**
+   * Called with the fields about to be forwarded (after filtering and the IpAddress/UserAgent
+   * overrides) and the incoming request (its body already read). Return `true` only when the
+   * conversion is genuine, e.g. its OrderId is a real, paid order: anyone can POST to a public
+   * endpoint, so this is the defence against forged sales. Any other value answers 422 and
+   * forwards nothing; throwing answers 503 so the browser retries later.
+   */
+  verifyConversion?: (fields: Readonly<Record<string, string>>, request: Request) => boolean | Promise<boolean>
+  /** Base URL of Impact's API. Default `https://api.impact.com`. Plain http only for loopback hosts. */
+  impactBaseUrl?: string
+  /**
+   * A header carrying the visitor's IP that your platform or proxy sets and overwrites, e.g.
+   * `cf-connecting-ip` or `x-forwarded-for` (first comma-separated entry is used). Only name a
+   * header the client cannot set itself. When set, the connection address is not used.
+   */
+  clientIpHeader?: string
+  /** How long to wait for Impact, in milliseconds. Default 10000. */
+  timeoutMs?: number
+}
+
+/** Validated, normalised options, as the handler uses them. */
+export type RelayConfig = ReturnType<typeof resolveRelayOptions>
+
+const KNOWN_KEYS = 'accountSid authToken campaignIds allowedOrigins verifyConversion impactBaseUrl clientIpHeader timeoutMs'.split(' ')
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
+const isPositiveInteger = (value: unknown): boolean =>
+  (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) || (typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value))
+
+function parseUrl(value: unknown): URL | undefined {
+  try {
+    return typeof value === 'string' ? new URL(value) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** True for an origin exactly as browsers send it: http(s), host, port if not the default, nothing else. */
+const isExactOrigin = (value: unknown): boolean => /^https?:$/.test(parseUrl(value)?.protocol ?? '') && parseUrl(value)?.origin === value
+
+/** The base URL without trailing slashes, or undefined when unusable. */
+function baseUrlOf(value: unknown): string | undefined {
+  const url = parseUrl(value)
+  if (!url || url.search || url.hash || url.username || url.password) return undefined
+  // The Auth Token travels in every request: never in clear text off this machine.
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))
+  return secure ? url.href.replace(/\/+$/, '') : undefined
+}
+
+/** Basic auth over UTF-8 (btoa alone only takes Latin-1, and a token could hold anything). */
+function basicAuth(user: string, password: string): string {
+  let binary = ''
+  for (const byte of new TextEncoder().encode(`${user}:${password}`)) binary += String.fromCharCode(byte)
+  return `Basic ${btoa(binary)}`
+}
+
+/**
+ * Checks `options` and returns the normalised config. Throws one TypeError listing every problem,
+ * each with its key and the fix, so a misconfigured server fails at boot, not on a sale. The Auth
+ * Token's value never appears in the message (boot logs are widely readable).
+ */
+export function resolveRelayOptions(options: ImpactRelayOptions) {
+  const isObject = typeof options === 'object' && options !== null
+  const o: Partial<Record<string, unknown>> = isObject ? { ...options } : {}
+  const problems = isObject ? [] : ['options: pass an object, e.g. createImpactRelay({ accountSid, authToken, ... })']
+  for (const key of Object.keys(o).filter((k) => !KNOWN_KEYS.includes(k))) {
+    problems.push(`${key}: unknown option; ${key === 'apiKey' ? 'the Auth Token goes in authToken' : `use only ${KNOWN_KEYS.join(', ')}`}`)
+  }
+  const { accountSid, authToken, campaignIds, allowedOrigins, verifyConversion, impactBaseUrl, clientIpHeader, timeoutMs } = o
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem)
+  }
+  check(isNonEmptyString(accountSid) && !/[\s:]/.test(accountSid), 'accountSid: set your Impact Account SID (a non-empty string without spaces or ":")')
+  check(isNonEmptyString(authToken), 'authToken: set your Impact Auth Token (a non-empty string)')
+  check(Array.isArray(campaignIds) && campaignIds.length > 0 && campaignIds.every(isPositiveInteger),
+    'campaignIds: list the program ids this relay serves, positive integers, e.g. [12345]')
+  const origins: unknown[] = Array.isArray(allowedOrigins) ? allowedOrigins : []
+  check(origins.length > 0, "allowedOrigins: list the exact origins of your shop's pages, e.g. ['https://shop.example.com']")
+  for (const origin of origins) {
+    check(origin !== '*', "allowedOrigins: '*' is not allowed: any website could then submit conversions with your credentials; list exact origins")
+    check(origin === '*' || isExactOrigin(origin),
+      `allowedOrigins: ${JSON.stringify(origin)} is not an exact origin; use scheme://host[:port] with no path or trailing slash`)
+  }
+  check(verifyConversion === undefined || typeof verifyConversion === 'function',
+    'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out')
+  const baseUrl = impactBaseUrl === undefined ? 'https://api.impact.com' : baseUrlOf(impactBaseUrl)
+  check(baseUrl !== undefined, 'impactBaseUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out')
+  check(clientIpHeader === undefined || (typeof clientIpHeader === 'string' && HEADER_NAME.test(clientIpHeader)),
+    "clientIpHeader: use a header name your platform sets, e.g. 'cf-connecting-ip', or leave it out")
+  check(timeoutMs === undefined || (Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 120_000),
+    'timeoutMs: use a whole number of milliseconds from 1 to 120000, or leave it out (default 10000)')
+  if (problems.length > 0) throw new TypeError(`Invalid Impact relay options:\n${problems.map((p) => `- ${p}`).join('\n')}`)
+
+  return {
+    authorization: basicAuth(accountSid as string, authToken as string),
+    campaignIds: (campaignIds as Array<string | number>).map(String),
+    allowedOrigins: new Set(origins as string[]) as ReadonlySet<string>,
+    verifyConversion: verifyConversion as ImpactRelayOptions['verifyConversion'],
+    conversionsUrl: `${baseUrl}/Advertisers/${encodeURIComponent(accountSid as string)}/Conversions`,
+    clientIpHeader: (clientIpHeader as string | undefined)?.toLowerCase(),
+    timeoutMs: (timeoutMs as number | undefined) ?? 10_000,
+  }
+}
