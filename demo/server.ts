@@ -1,0 +1,132 @@
+/**
+ * The demo shop: `npm run demo`. One Node process serves
+ *  - the shop pages (demo/public) running real analytics-next from node_modules and the plugin's
+ *    CDN bundle from dist/, with no request leaving this machine;
+ *  - the real conversion relay on /impact/conversions;
+ *  - a strict fake Impact (PageLoad + Conversions) on its own port, whose log the page's panel shows.
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createImpactRelay, toNodeListener } from '../src/relay/index'
+import { startFakeImpact, type RunningFakeImpact } from './fake-impact/index'
+
+/** Demo credentials: fake, only meaningful to the fake Impact. */
+export const DEMO_ACCOUNT = { accountSid: 'IRdemoAccountSid1', authToken: 'demo-token-not-a-secret', campaignId: 12345 }
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const files: Record<string, string> = {
+  '/analytics-next/': 'node_modules/@segment/analytics-next/dist/umd/',
+  '/dist/': 'dist/',
+  '/': 'demo/public/',
+}
+const pages: Record<string, string> = {
+  '/': 'index.html',
+  '/product': 'product.html',
+  '/cart': 'cart.html',
+  '/thank-you': 'thank-you.html',
+}
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+}
+
+/** A running demo. */
+export interface Demo {
+  url: string
+  impact: RunningFakeImpact
+  close(): Promise<void>
+}
+
+/**
+ * Starts the demo on `port` (0: any), the fake Impact on `impactPort`. `extraOrigins` are further
+ * origins the relay accepts (e.g. `http://www.shop.example.test:4173` in the subdomain tests).
+ */
+export async function startDemo(port: number, impactPort: number, extraOrigins: string[] = []): Promise<Demo> {
+  const impact = await startFakeImpact({ ...DEMO_ACCOUNT, port: impactPort, host: '127.0.0.1' })
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const actualPort = (server.address() as { port: number }).port
+  const relay = toNodeListener(
+    createImpactRelay({
+      accountSid: DEMO_ACCOUNT.accountSid,
+      authToken: DEMO_ACCOUNT.authToken,
+      campaignIds: [DEMO_ACCOUNT.campaignId],
+      allowedOrigins: [`http://127.0.0.1:${actualPort}`, `http://localhost:${actualPort}`, ...extraOrigins],
+      impactBaseUrl: impact.url,
+    }),
+  )
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://demo')
+    if (url.pathname === '/impact/conversions') return relay(req, res)
+    if (url.pathname === '/config.js') return config(res, impact.url)
+    void serveFile(url.pathname, res)
+  })
+  return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
+}
+
+/** The page's settings, written where the page can read them before analytics-next loads. */
+function config(res: ServerResponse, impactUrl: string): void {
+  const settings = {
+    accountSid: DEMO_ACCOUNT.accountSid,
+    campaignId: DEMO_ACCOUNT.campaignId,
+    conversionEndpoint: '/impact/conversions',
+    pageLoadEndpoint: `${impactUrl}/PageLoad`,
+    enablePageEvents: true,
+    enableIdentifyEvents: true,
+    debug: true,
+  }
+  res.writeHead(200, { 'content-type': types['.js'], 'cache-control': 'no-store' })
+  // analytics-next lazy-loads its chunks from `_cdn`: point it at this server, never Segment's CDN.
+  res.end(
+    `window.analytics = { _cdn: location.origin };\n` +
+      `window.DEMO = ${JSON.stringify({ impactUrl, settings })};\n`,
+  )
+}
+
+async function serveFile(pathname: string, res: ServerResponse): Promise<void> {
+  const page = pages[pathname]
+  const prefix = page ? '/' : Object.keys(files).find((p) => pathname.startsWith(p))
+  const rel = page ?? (prefix ? pathname.slice(prefix.length) : '')
+  // analytics-next asks `<_cdn>/analytics-next/bundles/<chunk>` for its lazy chunks.
+  const file = path.resolve(root, files[prefix ?? '/'] ?? '', rel.replace(/^bundles\//, ''))
+  if (!prefix || !file.startsWith(root + path.sep) || rel.includes('..')) return notFound(res)
+  try {
+    const body = await readFile(file)
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+    res.end(body)
+  } catch {
+    notFound(res)
+  }
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain' })
+  res.end('not found')
+}
+
+function closeBoth(server: Server, impact: RunningFakeImpact): Promise<void> {
+  server.closeAllConnections()
+  return new Promise<void>((resolve) => server.close(() => resolve())).then(() => impact.close())
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+if (isMain) {
+  const port = Number(process.env.PORT ?? 4173)
+  const impactPort = Number(process.env.IMPACT_PORT ?? port + 1)
+  const extra = (process.env.DEMO_EXTRA_ORIGINS ?? '').split(',').filter(Boolean)
+  startDemo(port, impactPort, extra).then(
+    (demo) => {
+      console.log(`Demo shop:   ${demo.url}/`)
+      console.log(`Fake Impact: ${demo.impact.url} (log: ${demo.impact.url}/__log)`)
+      console.log('Click "Arrive from a partner", browse, and buy: the panel shows what Impact received.')
+    },
+    (error: unknown) => {
+      console.error('demo failed to start:', error)
+      process.exit(1)
+    },
+  )
+}

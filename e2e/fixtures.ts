@@ -1,0 +1,90 @@
+import { test as base, expect, type APIRequestContext } from '@playwright/test'
+
+/** What the fake Impact logged for one request (see demo/fake-impact). */
+export interface ImpactEntry {
+  id: number
+  endpoint: 'PageLoad' | 'Conversions' | 'preflight' | 'other'
+  path: string
+  fields: Record<string, string>
+  valid: boolean
+  errors: Array<{ field: string; message: string }>
+  status: number
+  hasAuthorization: boolean
+  fault?: number
+}
+
+/** Read and steer the fake Impact the demo runs beside itself. */
+export interface FakeImpactClient {
+  url: string
+  entries(): Promise<ImpactEntry[]>
+  /** Waits until `predicate` holds for the log, then returns the log. */
+  waitFor(predicate: (entries: ImpactEntry[]) => boolean, what: string): Promise<ImpactEntry[]>
+  fault(fault: { endpoint: 'PageLoad' | 'Conversions'; status: number; count: number; retryAfter?: number }): Promise<void>
+  /** Entries allowed to be invalid in this test (the default: none). */
+  allowInvalid(): void
+}
+
+/** Hosts a test page may reach: this machine, and *.example.test which Chromium maps to it. */
+export function isLocalHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname.endsWith('.example.test')
+}
+
+const IMPACT_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4183) + 1}`
+
+async function readLog(request: APIRequestContext): Promise<ImpactEntry[]> {
+  const response = await request.get(`${IMPACT_URL}/__log`)
+  return ((await response.json()) as { entries: ImpactEntry[] }).entries
+}
+
+/**
+ * Every test: starts with an empty fake Impact log; fails if a page asked for a non-local host or
+ * threw an uncaught error; and fails if anything Impact received was invalid.
+ */
+export const test = base.extend<{ impact: FakeImpactClient; guard: void }>({
+  guard: [
+    async ({ context }, use) => {
+      const foreign: string[] = []
+      const uncaught: string[] = []
+      context.on('request', (req) => {
+        const url = new URL(req.url())
+        if (/^https?:$/.test(url.protocol) && !isLocalHost(url.hostname)) foreign.push(req.url())
+      })
+      context.on('weberror', (error) => uncaught.push(String(error.error())))
+      await use()
+      expect(foreign, 'requests to non-local hosts').toEqual([])
+      expect(uncaught, 'uncaught page errors').toEqual([])
+    },
+    { auto: true },
+  ],
+  impact: async ({ request }, use) => {
+    await request.post(`${IMPACT_URL}/__reset`)
+    let strict = true
+    const client: FakeImpactClient = {
+      url: IMPACT_URL,
+      entries: () => readLog(request),
+      async waitFor(predicate, what) {
+        let entries: ImpactEntry[] = []
+        await expect
+          .poll(async () => predicate((entries = await readLog(request))), { message: `fake Impact: ${what}`, timeout: 15_000 })
+          .toBe(true)
+        return entries
+      },
+      async fault(fault) {
+        const response = await request.post(`${IMPACT_URL}/__faults`, { data: fault })
+        expect(response.ok()).toBe(true)
+      },
+      allowInvalid: () => void (strict = false),
+    }
+    await use(client)
+    if (strict) {
+      const invalid = (await readLog(request)).filter((e) => !e.valid)
+      expect(invalid, 'requests the fake Impact judged invalid').toEqual([])
+    }
+  },
+})
+
+export { expect }
+
+/** Entries of one endpoint. */
+export const only = (endpoint: ImpactEntry['endpoint'], entries: ImpactEntry[]): ImpactEntry[] =>
+  entries.filter((e) => e.endpoint === endpoint)
