@@ -9,9 +9,11 @@ export interface ResolvedSettings {
   actionEventNames: string[]
   installEventNames: string[]
   pageLoadEventNames: string[]
+  /** Decimal digits of a positive integer. */
   eventTypeId: string | undefined
   /** [Impact parameter, dot path] pairs. */
   customParameterMapping: Array<[string, string]>
+  /** [Impact item parameter, product field path] pairs. */
   customMappingForProducts: Array<[string, string]>
   enablePageEvents: boolean
   enableScreenEvents: boolean
@@ -29,11 +31,11 @@ export interface ResolvedSettings {
 }
 
 /**
- * Thrown (or reported) for unusable settings. `problems` lists every one, each naming its key and
- * the fix, so a site owner fixes them all in one pass.
+ * Unusable settings. `problems` lists every one, each naming its key and what it expects, so a
+ * site owner fixes them all in one pass.
  */
 export class ImpactSettingsError extends Error {
-  /** One line per problem, `key: what is wrong; the fix`. */
+  /** One line per problem: `key: what is wrong`. */
   readonly problems: string[]
 
   constructor(problems: string[]) {
@@ -46,124 +48,100 @@ export class ImpactSettingsError extends Error {
 /** Impact's default PageLoad endpoint (no authentication needed). */
 export const DEFAULT_PAGE_LOAD_ENDPOINT = 'https://trkapi.impact.com/PageLoad'
 
-const POSITIVE_INTEGER = /^[1-9]\d{0,15}$/
+/**
+ * How each setting is read: a parser returning the normalized value, or undefined when the raw
+ * value is not acceptable, and the phrase naming what it expects.
+ */
+type Rule = [parse: (v: unknown) => unknown, expected: string]
+
+const string: Rule = [(v) => (typeof v === 'string' ? v.trim() : undefined), 'a string']
+const integer: Rule = [
+  (v) => ((typeof v === 'string' || typeof v === 'number') && /^[1-9]\d{0,15}$/.test(String(v).trim()) ? String(v).trim() : undefined),
+  'a positive integer',
+]
+const flag: Rule = [(v) => (typeof v === 'boolean' ? v : undefined), 'true or false']
+const names: Rule = [
+  (v) => (Array.isArray(v) && v.every((n) => typeof n === 'string' && n) ? v : undefined),
+  'a list of event or parameter names',
+]
+const range = (max: number): Rule => [
+  (v) => {
+    const n = Number(v)
+    return (typeof v === 'number' || typeof v === 'string') && n >= 1 && n <= max ? n : undefined
+  },
+  `a number from 1 to ${max}`,
+]
+const textMap: Rule = [toPairs, "{ ImpactParameter: 'path' } or [{ key, value }]"]
+const endpoint: Rule = [
+  (v) => (typeof v === 'string' && /^(https?:\/\/[^/?#\s]+|\/(?!\/))\S*$/i.test(v.trim()) ? v.trim() : undefined),
+  'an http(s) URL or a path starting with /',
+]
+
+/** Every setting: its rule and its default (undefined: unset). */
+const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
+  accountSid: [string],
+  apiKey: [string],
+  campaignId: [integer],
+  actionEventNames: [names, ['Order Completed']],
+  installEventNames: [names, ['Application Installed']],
+  pageLoadEventNames: [names, ['Application Opened']],
+  eventTypeId: [integer],
+  customParameterMapping: [textMap, []],
+  customMappingForProducts: [textMap, []],
+  enablePageEvents: [flag, false],
+  enableScreenEvents: [flag, false],
+  enableIdentifyEvents: [flag, false],
+  iOsAppId: [integer],
+  androidAppId: [integer],
+  conversionEndpoint: [endpoint],
+  allowBrowserCredentials: [flag, false],
+  pageLoadEndpoint: [endpoint, DEFAULT_PAGE_LOAD_ENDPOINT],
+  clickIdParams: [names, ['irclickid', 'im_ref']],
+  cookieDomain: [string],
+  cookieMaxAgeDays: [range(400), 30],
+  uniqueClickWindowMinutes: [range(1440), 30],
+  debug: [flag, false],
+}
 
 /**
  * Validates raw settings (as Segment delivers them, or as a site writes them) and fills defaults.
+ * Segment sends unset text as '' and unset lists as []: both mean "use the default".
  * Never throws: bad settings come back as an {@link ImpactSettingsError}.
  */
 export function resolveSettings(raw: unknown): ResolvedSettings | ImpactSettingsError {
-  const problems: string[] = []
-  const s = (isRecord(raw) ? raw : {}) as Record<keyof ImpactSettings, unknown>
-  if (!isRecord(raw)) problems.push('settings: expected an object such as { accountSid, campaignId }')
+  const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
+  const problems = input === raw ? [] : ['settings: expected an object such as { accountSid, campaignId }']
+  const out: Record<string, unknown> = {}
+  for (const [key, [[parse, expected], fallback]] of Object.entries(SETTINGS)) {
+    const value = input[key]
+    const unset =
+      value === undefined || value === null || (typeof value === 'string' && !value.trim()) || (Array.isArray(value) && !value.length)
+    const parsed = unset ? undefined : parse(value)
+    if (unset && (key === 'accountSid' || key === 'campaignId')) problems.push(`${key}: required (see Impact, Settings)`)
+    if (!unset && parsed === undefined) problems.push(`${key}: expected ${expected}, got ${show(value)}`)
+    out[key] = parsed ?? fallback
+  }
+  if (out.allowBrowserCredentials && !out.apiKey) problems.push('allowBrowserCredentials: needs apiKey (better: use conversionEndpoint)')
+  return problems.length ? new ImpactSettingsError(problems) : (out as unknown as ResolvedSettings)
+}
 
-  // Segment sends unset text fields as '' and unset lists as []: both mean "use the default".
-  const text = (key: keyof ImpactSettings, fix: string): string | undefined => {
-    const v = s[key]
-    if (blank(v)) return undefined
-    if (typeof v === 'string' && v.trim()) return v.trim()
-    problems.push(`${key}: expected a string; ${fix}`)
-    return undefined
+/** A value as the site wrote it, for messages; never throws (BigInt, cycles). */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return String(value)
   }
-  const id = (key: keyof ImpactSettings, what: string): string | undefined => {
-    const v = s[key]
-    if (blank(v)) return undefined
-    const digits = String(v).trim()
-    if ((typeof v === 'string' || typeof v === 'number') && POSITIVE_INTEGER.test(digits)) return digits
-    problems.push(`${key}: ${JSON.stringify(v)} is not a positive integer; use the ${what} shown in Impact`)
-    return undefined
-  }
-  const flag = (key: keyof ImpactSettings): boolean => {
-    const v = s[key]
-    if (v === undefined || v === null || typeof v === 'boolean') return v === true
-    problems.push(`${key}: expected true or false`)
-    return false
-  }
-  const names = (key: keyof ImpactSettings, fallback: string[]): string[] => {
-    const v = s[key]
-    if (v === undefined || v === null) return fallback
-    if (Array.isArray(v) && v.every((n) => typeof n === 'string' && n)) return v.length ? v : fallback
-    problems.push(`${key}: expected a list of non-empty strings, such as ${JSON.stringify(fallback)}`)
-    return fallback
-  }
-  const number = (key: keyof ImpactSettings, fallback: number, min: number, max: number): number => {
-    const v = s[key]
-    if (blank(v)) return fallback
-    const n = typeof v === 'string' ? Number(v) : v
-    if (typeof n === 'number' && n >= min && n <= max) return n
-    problems.push(`${key}: expected a number from ${min} to ${max} (default ${fallback})`)
-    return fallback
-  }
-  const textMap = (key: keyof ImpactSettings): Array<[string, string]> => {
-    const pairs = toPairs(s[key] as TextMap | undefined)
-    if (pairs) return pairs
-    problems.push(`${key}: expected { ImpactParameter: 'path' } or [{ key, value }] with string values`)
-    return []
-  }
-  const endpoint = (key: keyof ImpactSettings): string | undefined => {
-    const v = text(key, 'use a URL or a same-origin path such as /impact/conversions')
-    if (v === undefined || /^(https?:\/\/[^/?#\s]+|\/(?!\/))\S*$/i.test(v)) return v
-    problems.push(`${key}: ${JSON.stringify(v)} is not an http(s) URL or a path starting with /`)
-    return undefined
-  }
-
-  const accountSid = text('accountSid', 'copy the Account SID from Impact, Settings, API')
-  if (blank(s.accountSid)) problems.push('accountSid: required; copy it from Impact, Settings, API')
-  const campaignId = id('campaignId', 'program (campaign) id')
-  if (blank(s.campaignId)) problems.push('campaignId: required; use the program id shown in Impact')
-  const apiKey = text('apiKey', 'the Auth Token belongs in the relay on your server')
-  const allowBrowserCredentials = flag('allowBrowserCredentials')
-  if (allowBrowserCredentials && !apiKey) {
-    problems.push('allowBrowserCredentials: needs apiKey; better, leave it off and set conversionEndpoint to your relay')
-  }
-  const clickIdParams = names('clickIdParams', ['irclickid', 'im_ref'])
-
-  const settings: ResolvedSettings = {
-    accountSid: accountSid ?? '',
-    apiKey,
-    campaignId: campaignId ?? '',
-    actionEventNames: names('actionEventNames', ['Order Completed']),
-    installEventNames: names('installEventNames', ['Application Installed']),
-    pageLoadEventNames: names('pageLoadEventNames', ['Application Opened']),
-    eventTypeId: id('eventTypeId', 'numeric event type id (or leave it blank to send EventTypeCode)'),
-    customParameterMapping: textMap('customParameterMapping'),
-    customMappingForProducts: textMap('customMappingForProducts'),
-    enablePageEvents: flag('enablePageEvents'),
-    enableScreenEvents: flag('enableScreenEvents'),
-    enableIdentifyEvents: flag('enableIdentifyEvents'),
-    iOsAppId: id('iOsAppId', 'System App ID of your iOS app'),
-    androidAppId: id('androidAppId', 'System App ID of your Android app'),
-    conversionEndpoint: endpoint('conversionEndpoint'),
-    allowBrowserCredentials,
-    pageLoadEndpoint: endpoint('pageLoadEndpoint') ?? DEFAULT_PAGE_LOAD_ENDPOINT,
-    clickIdParams,
-    cookieDomain: text('cookieDomain', 'use a domain such as example.com, or leave it unset'),
-    cookieMaxAgeDays: number('cookieMaxAgeDays', 30, 1, 400),
-    uniqueClickWindowMinutes: number('uniqueClickWindowMinutes', 30, 1, 1440),
-    debug: flag('debug'),
-  }
-  return problems.length ? new ImpactSettingsError(problems) : settings
 }
 
 /** Both text-map forms as [key, value] pairs; undefined when the value is neither form. */
-function toPairs(map: TextMap | undefined | null): Array<[string, string]> | undefined {
-  if (map === undefined || map === null || (map as unknown) === '') return []
-  const pairs: Array<[unknown, unknown]> = Array.isArray(map)
-    ? map.map((p: unknown) => (isRecord(p) ? [p.key, p.value] : [undefined, undefined]))
-    : isRecord(map)
+function toPairs(map: unknown): Array<[string, string]> | undefined {
+  const pairs = Array.isArray(map)
+    ? (map as TextMap as Array<{ key: unknown; value: unknown }>).map((p) => [p?.key, p?.value])
+    : typeof map === 'object' && map
       ? Object.entries(map)
-      : [[undefined, undefined]]
+      : [[]]
   return pairs.every(([k, v]) => typeof k === 'string' && k && typeof v === 'string' && v)
     ? (pairs as Array<[string, string]>)
     : undefined
-}
-
-/** Unset as Segment sends it: missing, null or an empty (or blank) string. */
-function blank(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && !v.trim())
-}
-
-/** A plain object (not null, not an array). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
