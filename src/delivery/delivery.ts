@@ -1,14 +1,13 @@
 import type { Logger } from '../log'
-import { createJsonStore, localStorageOrNone } from './json-store'
-import { OUTBOX_LIMIT, parseOutbox, updateItem, type OutboxItem } from './outbox'
+import { outboxItems, OUTBOX_LIMIT, sentKeys, SENT_TTL_MS, type OutboxItem } from './outbox'
 import { isRetryable, isSuccess, MAX_ATTEMPTS, retryDelay } from './retry'
-import { markSent, parseSentOrders, wasSent } from './sent-orders'
+import { createStore, localStorageOrNone } from './store'
 import { postForm, type Answer } from './transport'
 
 /** Where conversions go: the relay (no credentials) or, opted in, Impact with Basic auth. */
 export interface ConversionTarget {
   url: string
-  authorization?: string
+  authorization?: string | undefined
 }
 
 /** Everything delivery touches outside itself, injectable for tests. */
@@ -28,7 +27,7 @@ export interface Delivery {
   sendPageLoad(body: string, onDelivered: (answer: Answer) => void): Promise<Answer>
   /**
    * Stores a conversion in the outbox, then sends it; resolves with the first attempt's answer,
-   * or `'duplicate'` when the same key was already sent or is waiting.
+   * or `'duplicate'` when the same key was already delivered or is waiting.
    */
   sendConversion(key: string, body: string): Promise<Answer | 'duplicate'>
   /** Replays the outbox (next load, `online`). */
@@ -49,108 +48,126 @@ export function createDelivery(
   log: Logger,
   deps: DeliveryDeps = browserDeps(),
 ): Delivery {
-  const outbox = createJsonStore(deps.storage, OUTBOX_KEY, parseOutbox, () => [])
-  const sent = createJsonStore(deps.storage, SENT_KEY, parseSentOrders, () => ({}))
-  const waiting = new Map<string, (answer: Answer) => void>()
-  let draining: Promise<void> | undefined
+  const store = createStore(deps.storage)
+  /** Callers waiting for an item's first attempt: item id to [dedupe key, resolve]. */
+  const waiting = new Map<string, [string, (answer: Answer) => void]>()
+  const answered = (id: string, answer: Answer): void => {
+    waiting.get(id)?.[1](answer)
+    waiting.delete(id)
+  }
+  const outbox = (): OutboxItem[] => outboxItems(store.load(OUTBOX_KEY))
+  const wasSent = (key: string): boolean => deps.now() - sentKeys(store.load(SENT_KEY))[key]! < SENT_TTL_MS
+  let running: Promise<void> | undefined
   let again = false
   let timerAt = Infinity
 
-  const post = (url: string, body: string, authorization?: string): Promise<Answer> =>
-    postForm(deps.fetch, url, body, authorization, REQUEST_TIMEOUT_MS)
-
-  const attempt = async (item: OutboxItem, to: ConversionTarget): Promise<void> => {
-    const now = deps.now()
-    if (wasSent(sent, item.key, now)) {
-      updateItem(outbox, item.id, () => undefined)
-      return
+  /** One attempt; then success, a retry after a delay, or a reported drop. */
+  const attempt = async (
+    url: string,
+    body: string,
+    authorization: string | undefined,
+    attempts: number,
+    what: string,
+    delivered: (answer: Answer) => void,
+    retry: (delay: number) => void,
+    drop: () => void,
+  ): Promise<Answer> => {
+    const answer = await postForm(deps.fetch, url, body, authorization, REQUEST_TIMEOUT_MS)
+    const status = answer.status
+    if (isSuccess(status)) delivered(answer)
+    else if (isRetryable(status) && attempts < MAX_ATTEMPTS) retry(retryDelay(attempts, deps.random, answer.retryAfterMs))
+    else {
+      log.warn(`${what} dropped after ${attempts} attempt(s): HTTP ${status || 'network error'}`)
+      drop()
     }
-    const answer = await post(to.url, item.body, to.authorization)
-    waiting.get(item.id)?.(answer)
-    waiting.delete(item.id)
-    const attempts = item.attempts + 1
-    if (isSuccess(answer.status)) {
-      markSent(sent, item.key, deps.now())
-      updateItem(outbox, item.id, () => undefined)
-      log.debug('conversion delivered', item.key)
-    } else if (isRetryable(answer.status) && attempts < MAX_ATTEMPTS) {
-      const delay = retryDelay(attempts, deps.random, answer.retryAfterMs)
-      updateItem(outbox, item.id, (i) => ({ ...i, attempts, next: deps.now() + delay }))
-      log.debug(`conversion ${item.key}: HTTP ${answer.status || 'network error'}, retry in ${Math.round(delay)} ms`)
-    } else {
-      updateItem(outbox, item.id, () => undefined)
-      log.warn(`conversion ${item.key} dropped after ${attempts} attempt(s): HTTP ${answer.status || 'network error'}`)
-    }
+    return answer
   }
 
   const drain = async (): Promise<void> => {
-    if (!target) return
-    for (let due = dueItems(); due.length; due = dueItems()) {
-      for (const item of due) await attempt(item, target)
+    for (let item: OutboxItem | undefined; target && (item = outbox().find((i) => i.next <= deps.now())); ) {
+      const { id, key, attempts } = item
+      const update = (change?: Partial<OutboxItem>): void =>
+        store.save(OUTBOX_KEY, outbox().flatMap((i) => (i.id != id ? [i] : change ? [{ ...i, ...change }] : [])))
+      if (wasSent(key)) {
+        update()
+        continue
+      }
+      // Leased while in flight: a page that unloads mid-request (keepalive still delivers it)
+      // leaves the item behind, and the next page must not resend it at once.
+      update({ next: deps.now() + REQUEST_TIMEOUT_MS })
+      const answer = await attempt(
+        target.url,
+        item.body,
+        target.authorization,
+        attempts + 1,
+        'conversion ' + key,
+        () => {
+          const now = deps.now()
+          const sent = sentKeys(store.load(SENT_KEY))
+          for (const k in sent) if (!(now - sent[k]! < SENT_TTL_MS)) delete sent[k]
+          store.save(SENT_KEY, { ...sent, [key]: now })
+          update()
+        },
+        (delay) => update({ attempts: attempts + 1, next: deps.now() + delay }),
+        update,
+      )
+      answered(id, answer)
     }
-    // Wake up for the earliest retry; a later timer still pending just finds nothing due.
-    const next = Math.min(...outbox.read().map((i) => i.next))
+    // Items another tab attempted first: their callers learn whether it delivered them.
+    for (const [id, [key]] of waiting) if (!outbox().some((i) => i.id == id)) answered(id, { status: wasSent(key) ? 200 : 0 })
+    // Wake up for the earliest retry; an earlier timer still pending just finds nothing due.
+    const next = Math.min(...outbox().map((i) => i.next))
     if (next < timerAt) {
       timerAt = next
       deps.setTimeout(() => {
         timerAt = Infinity
         void flush()
-      }, Math.max(0, next - deps.now()))
+      }, next - deps.now())
     }
   }
-  const dueItems = (): OutboxItem[] => outbox.read().filter((i) => i.next <= deps.now())
 
   const flush = (): Promise<void> => {
-    if (draining) {
+    if (running) {
       again = true
-      return draining
+      return running
     }
     again = false
-    // One tab at a time: another tab waiting for the lock re-reads the outbox and finds the
-    // items this one delivered already gone.
-    const run = deps.locks ? deps.locks.request('impact-outbox', drain) : drain()
-    draining = Promise.resolve(run)
+    // One tab at a time: a tab waiting for the lock re-reads the outbox and finds the items
+    // delivered by the other already gone. Where locks refuse (opaque origins), go without.
+    running = (deps.locks ? deps.locks.request('impact-outbox', drain).catch(drain) : drain())
       .catch((error: unknown) => log.debug('outbox replay failed', error))
       .finally(() => {
-        draining = undefined
+        running = undefined
         if (again) void flush()
       })
-    return draining
+    return running
   }
 
   return {
     flush,
     sendPageLoad(body, onDelivered) {
-      const run = async (attempts: number): Promise<Answer> => {
-        const answer = await post(pageLoadUrl, body)
-        if (isSuccess(answer.status)) onDelivered(answer)
-        else if (isRetryable(answer.status) && attempts < MAX_ATTEMPTS) {
-          deps.setTimeout(() => void run(attempts + 1), retryDelay(attempts, deps.random, answer.retryAfterMs))
-        } else log.debug(`page load dropped after ${attempts} attempt(s): HTTP ${answer.status || 'network error'}`)
-        return answer
-      }
+      const run = (attempts: number): Promise<Answer> =>
+        attempt(pageLoadUrl, body, undefined, attempts, 'page load', onDelivered, (delay) => deps.setTimeout(() => run(attempts + 1), delay), () => {})
       return run(1)
     },
     sendConversion(key, body) {
-      const now = deps.now()
-      const items = outbox.read()
-      if (wasSent(sent, key, now) || items.some((i) => i.key === key)) {
-        log.debug('conversion already sent or waiting; not sending it again', key)
+      const items = outbox()
+      if (wasSent(key) || items.some((i) => i.key == key)) {
+        log.debug('conversion already sent or waiting: ' + key)
         return Promise.resolve('duplicate')
       }
-      const id = now.toString(36) + deps.random().toString(36).slice(2, 8)
-      const kept = items.slice(-(OUTBOX_LIMIT - 1))
-      if (kept.length < items.length) log.warn(`outbox full: dropped ${items.length - kept.length} oldest conversion(s)`)
-      // Persist before the first attempt, so a crash or navigation mid-request loses nothing.
-      outbox.write([...kept, { id, key, body, attempts: 0, next: 0 }])
-      const first = new Promise<Answer>((resolve) => waiting.set(id, resolve))
+      while (items.length >= OUTBOX_LIMIT) log.warn('outbox full: dropped conversion ' + items.shift()!.key)
+      const id = deps.now().toString(36) + deps.random().toString(36).slice(2)
+      // Persisted before the first attempt, so a crash or navigation mid-request loses nothing.
+      store.save(OUTBOX_KEY, [...items, { id, key, body, attempts: 0, next: 0 }])
+      const first = new Promise<Answer>((resolve) => waiting.set(id, [key, resolve]))
       void flush()
       return first
     },
   }
 }
 
-/** The real browser (or Node) globals. */
+/** The real browser globals. */
 export function browserDeps(): DeliveryDeps {
   return {
     fetch: (input, init) => fetch(input, init),
@@ -158,6 +175,6 @@ export function browserDeps(): DeliveryDeps {
     random: Math.random,
     setTimeout: (run, ms) => setTimeout(run, ms),
     storage: localStorageOrNone,
-    locks: typeof navigator === 'object' ? navigator.locks : undefined,
+    locks: globalThis.navigator?.locks,
   }
 }

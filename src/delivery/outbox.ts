@@ -1,5 +1,3 @@
-import type { JsonStore } from './json-store'
-
 /** A conversion waiting to be delivered; survives reloads in localStorage. */
 export interface OutboxItem {
   /** Unique per item, for the handler waiting on its first attempt. */
@@ -17,31 +15,17 @@ export interface OutboxItem {
 /** Most conversions kept; beyond it the oldest is dropped (and reported). */
 export const OUTBOX_LIMIT = 100
 
-/** Reads a stored outbox, keeping only well-formed items (the key may hold foreign data). */
-export function parseOutbox(raw: unknown): OutboxItem[] | undefined {
-  if (!Array.isArray(raw)) return undefined
-  return raw.filter(
-    (i): i is OutboxItem =>
-      typeof i === 'object' &&
-      i !== null &&
-      typeof i.id === 'string' &&
-      typeof i.key === 'string' &&
-      typeof i.body === 'string' &&
-      Number.isInteger(i.attempts) &&
-      typeof i.next === 'number',
-  )
+/** How long a delivered conversion's key is remembered: a reloaded thank-you page sends nothing. */
+export const SENT_TTL_MS = 48 * 3_600_000
+
+/** The well-formed items of a stored outbox (the key may hold corrupt or foreign data). */
+export function outboxItems(raw: unknown): OutboxItem[] {
+  return Array.isArray(raw)
+    ? raw.filter((i) => typeof i?.id == 'string' && typeof i.key == 'string' && typeof i.body == 'string' && i.attempts >= 0 && i.next >= 0)
+    : []
 }
 
-/** Replaces item `id` with `change(item)`, or removes it when `change` returns undefined. */
-export function updateItem(
-  store: JsonStore<OutboxItem[]>,
-  id: string,
-  change: (item: OutboxItem) => OutboxItem | undefined,
-): void {
-  const items: OutboxItem[] = []
-  for (const item of store.read()) {
-    const next = item.id === id ? change(item) : item
-    if (next) items.push(next)
-  }
-  store.write(items)
+/** Delivered keys with when, from stored data of any shape. */
+export function sentKeys(raw: unknown): Record<string, number> {
+  return raw && typeof raw == 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
 }

@@ -17,10 +17,9 @@ export function isSuccess(status: number): boolean {
 /**
  * Wait before the attempt after `attempt` (1-based): 0.5 s doubling up to 60 s, with "equal
  * jitter" (half fixed, half random) so many browsers recovering at once do not retry in lockstep.
- * A server's Retry-After wins, capped at 60 s.
+ * A server's Retry-After is honoured as the least wait; every wait is capped at 60 s.
  */
-export function retryDelay(attempt: number, random: () => number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_DELAY_MS)
+export function retryDelay(attempt: number, random: () => number, retryAfterMs = 0): number {
   const exp = Math.min(MAX_DELAY_MS, BASE_MS * 2 ** (attempt - 1))
-  return exp / 2 + (random() * exp) / 2
+  return Math.min(MAX_DELAY_MS, Math.max(retryAfterMs, exp / 2 + (random() * exp) / 2))
 }
