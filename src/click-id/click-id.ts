@@ -31,3 +31,19 @@ export function clickIdFromUrl(url: string, params: readonly string[], log: Logg
   }
   return undefined
 }
+
+/**
+ * `url` without its click id parameters. A page load that is not a unique click must not carry
+ * them: Impact counts a PageLoad whose URL holds a click id as a click.
+ */
+export function withoutClickIds(url: string, params: readonly string[]): string {
+  try {
+    const parsed = new URL(url)
+    // Only re-serialize when needed: it would re-encode the site's other parameters.
+    if (!params.some((p) => parsed.searchParams.has(p))) return url
+    for (const p of params) parsed.searchParams.delete(p)
+    return parsed.href
+  } catch {
+    return url
+  }
+}

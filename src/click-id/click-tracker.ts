@@ -3,7 +3,7 @@ import type { ResolvedSettings } from '../settings'
 import { clickIdFromUrl, isValidClickId } from './click-id'
 import { createCookieStore } from './cookie-store'
 import { registrableDomain } from './registrable-domain'
-import { decideClick, type ClickDecision, type ClickSession } from './unique-click'
+import { decideClick, type ClickDecision } from './unique-click'
 import { clickIdFromUttCookie } from './utt-cookie'
 
 /** Cookie holding the newest valid click id (last click wins). */
@@ -33,60 +33,45 @@ export function createClickTracker(
   log: Logger,
 ): ClickTracker {
   const cookieDomain = settings.cookieDomain?.replace(/^\./, '') ?? registrableDomain(page.hostname)
-  const siteDomain = cookieDomain ?? page.hostname
-  const cookies = createCookieStore(cookieDomain, page.protocol === 'https:')
-  const windowMs = settings.uniqueClickWindowMinutes * 60_000
-  // With cookies refused, the page still keeps its click for its own later events.
-  const memory: { clickId?: string; session?: string } = {}
-
-  const read = (name: string, key: keyof typeof memory): string | undefined => cookies.get(name) ?? memory[key]
-  const write = (name: string, key: keyof typeof memory, value: string, days: number): void => {
-    memory[key] = value
-    if (!cookies.set(name, value, days)) log.debug(`cookie ${name} could not be written; keeping it for this page only`)
-  }
+  const cookies = createCookieStore(cookieDomain, page.protocol == 'https:')
+  const windowMinutes = settings.uniqueClickWindowMinutes
   const clickId = (): string | undefined => {
-    const ours = read(CLICK_ID_COOKIE, 'clickId')
-    if (isValidClickId(ours)) return ours
-    return clickIdFromUttCookie(cookies.get('IR_' + settings.campaignId))
+    const ours = cookies.get(CLICK_ID_COOKIE)
+    return isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies.get('IR_' + settings.campaignId))
   }
-  const storeClickId = (id: string): void => write(CLICK_ID_COOKIE, 'clickId', id, settings.cookieMaxAgeDays)
+  const store = (id: string): void => {
+    if (!cookies.set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays)) log.debug('cookies refused: click kept for this page only')
+  }
 
   return {
     clickId,
     adopt(id) {
-      if (isValidClickId(id) && !clickId()) {
-        log.debug('stored the click id Impact assigned to this visit', id)
-        storeClickId(id)
-      }
+      if (isValidClickId(id) && !clickId()) store(id)
     },
     pageLoad(url, referrer, now) {
+      const [start, last] = (cookies.get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
       const decision = decideClick({
         urlClickId: clickIdFromUrl(url, settings.clickIdParams, log),
         storedClickId: clickId(),
         referrerHost: hostOf(referrer),
-        siteDomain,
-        session: parseSession(read(CLICK_SESSION_COOKIE, 'session')),
+        siteDomain: cookieDomain ?? page.hostname,
+        session: start! > 0 && last! > 0 ? { start: start!, last: last! } : undefined,
         now,
-        windowMs,
+        windowMs: windowMinutes * 60_000,
       })
-      if (decision.reason === 'click-id' && decision.clickId) storeClickId(decision.clickId)
+      if (decision.reason == 'click-id') store(decision.clickId!)
       if (decision.session) {
-        write(CLICK_SESSION_COOKIE, 'session', `${decision.session.start}.${decision.session.last}`, windowMs / 86_400_000)
+        cookies.set(CLICK_SESSION_COOKIE, decision.session.start + '.' + decision.session.last, windowMinutes / 1440)
       }
-      log.debug(`page load: ${decision.unique ? 'unique click' : 'plain'} (${decision.reason})`, decision.clickId)
+      log.debug(`page load: ${decision.reason}`, decision.clickId)
       return decision
     },
   }
 }
 
-function parseSession(value: string | undefined): ClickSession | undefined {
-  const m = value && /^(\d{1,15})\.(\d{1,15})$/.exec(value)
-  return m ? { start: Number(m[1]), last: Number(m[2]) } : undefined
-}
-
 function hostOf(url: string | undefined): string | undefined {
   try {
-    return url ? new URL(url).hostname || undefined : undefined
+    return new URL(url!).hostname
   } catch {
     return undefined
   }

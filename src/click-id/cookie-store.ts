@@ -1,8 +1,8 @@
 import Cookies from 'js-cookie'
 
-/** First-party cookie access that never throws: cookies off or a sandboxed document read as empty. */
+/** First-party cookie access that never throws and never forgets within a page. */
 export interface CookieStore {
-  /** The cookie's value, or undefined when absent or unreadable. */
+  /** The cookie's value, else what this page last wrote under `name`. */
   get(name: string): string | undefined
   /** Writes a cookie for `days` (fractions allowed); false when the browser refused it. */
   set(name: string, value: string, days: number): boolean
@@ -10,28 +10,28 @@ export interface CookieStore {
 
 /**
  * A cookie store on `domain` (undefined: host-only), `Path=/`, `SameSite=Lax`, and `Secure` when
- * the page is served over https.
+ * the page is served over https. With cookies off, or `document.cookie` throwing (sandboxed
+ * iframes), values live in memory for the page's own later events.
  */
 export function createCookieStore(domain: string | undefined, secure: boolean): CookieStore {
-  const attributes: Cookies.CookieAttributes = { path: '/', sameSite: 'Lax', secure }
-  if (domain) attributes.domain = domain
-  const get = (name: string): string | undefined => {
+  const memory: Record<string, string> = {}
+  const read = (name: string): string | undefined => {
     try {
       return Cookies.get(name)
     } catch {
-      // document.cookie throws in sandboxed iframes without allow-same-origin.
       return undefined
     }
   }
   return {
-    get,
+    get: (name) => read(name) ?? memory[name],
     set(name, value, days) {
+      memory[name] = value
       try {
-        Cookies.set(name, value, { ...attributes, expires: days })
+        Cookies.set(name, value, { domain, path: '/', sameSite: 'Lax', secure, expires: days })
       } catch {
-        return false
+        // refused: memory keeps it
       }
-      return get(name) === value
+      return read(name) == value
     },
   }
 }

@@ -1,6 +1,6 @@
 import Cookies from 'js-cookie'
 
-const found = new Map<string, string | undefined>()
+const found: Record<string, string | undefined> = {}
 
 /**
  * The registrable domain of `hostname` (`shop.example.co.uk` for `www.shop.example.co.uk`), found
@@ -9,20 +9,18 @@ const found = new Map<string, string | undefined>()
  * IP addresses, where cookies must stay host-only, and when cookies are off. Probed once per page.
  */
 export function registrableDomain(hostname: string): string | undefined {
-  if (!found.has(hostname)) found.set(hostname, probe(hostname))
-  return found.get(hostname)
+  return hostname in found ? found[hostname] : (found[hostname] = probe(hostname))
 }
 
 function probe(hostname: string): string | undefined {
   const labels = hostname.split('.')
-  if (labels.length < 2 || /^[\d.]+$/.test(hostname) || hostname.includes(':')) return undefined
-  const name = '__impact_tld__'
+  if (/^[\d.]+$|:/.test(hostname)) return undefined
   for (let i = labels.length - 2; i >= 0; i--) {
     const domain = labels.slice(i).join('.')
     try {
-      Cookies.set(name, '1', { domain, path: '/', sameSite: 'Lax' })
-      if (Cookies.get(name)) {
-        Cookies.remove(name, { domain, path: '/' })
+      Cookies.set('__impact_tld', '1', { domain })
+      if (Cookies.get('__impact_tld')) {
+        Cookies.remove('__impact_tld', { domain })
         return domain
       }
     } catch {

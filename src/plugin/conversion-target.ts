@@ -2,35 +2,21 @@ import type { ConversionTarget } from '../delivery/delivery'
 import type { Logger } from '../log'
 import type { ResolvedSettings } from '../settings'
 
-/** Impact's Conversions API, used only with `allowBrowserCredentials`. */
-export const IMPACT_CONVERSIONS_URL = 'https://api.impact.com/Advertisers/{accountSid}/Conversions'
-
 /**
  * Decides where conversions go, telling the site owner at load about anything risky or missing:
- * by default the relay, with no credentials in the browser; Impact directly only when the site
- * explicitly accepts that every visitor can read its Auth Token.
+ * by default the relay, with no credentials in the browser; Impact's Conversions API directly only
+ * when the site explicitly accepts that every visitor can read its Auth Token.
  */
 export function conversionTarget(settings: ResolvedSettings, log: Logger): ConversionTarget | undefined {
-  if (settings.allowBrowserCredentials && settings.apiKey) {
-    log.warn(
-      'allowBrowserCredentials is on: your Impact Auth Token (apiKey) is readable by every visitor. ' +
-        'Use the relay (conversionEndpoint) to keep it on your server.',
-    )
+  const { accountSid, apiKey } = settings
+  if (apiKey && settings.allowBrowserCredentials) {
+    log.warn('allowBrowserCredentials: every visitor can read your Impact Auth Token (apiKey). Prefer the relay.')
     return {
-      url: IMPACT_CONVERSIONS_URL.replace('{accountSid}', encodeURIComponent(settings.accountSid)),
-      authorization: 'Basic ' + btoa(settings.accountSid + ':' + settings.apiKey),
+      url: `https://api.impact.com/Advertisers/${encodeURIComponent(accountSid)}/Conversions`,
+      authorization: 'Basic ' + btoa(accountSid + ':' + apiKey),
     }
   }
-  if (settings.apiKey) {
-    log.warn(
-      'apiKey is set but never sent from the browser. Remove it from browser settings and give it to ' +
-        'the relay (analytics-plugin-impact/relay); set allowBrowserCredentials only if you accept exposing it.',
-    )
-  }
-  if (settings.conversionEndpoint) return { url: settings.conversionEndpoint }
-  log.error(
-    'conversions are not sent: set conversionEndpoint to the URL of your conversion relay ' +
-      "(such as '/impact/conversions'), which keeps the Impact Auth Token on your server.",
-  )
-  return undefined
+  if (apiKey) log.warn('apiKey is never sent from a browser: give it to the relay and remove it here.')
+  if (!settings.conversionEndpoint) log.error("conversions are not sent: set conversionEndpoint to your relay's URL.")
+  return settings.conversionEndpoint ? { url: settings.conversionEndpoint } : undefined
 }

@@ -1,4 +1,5 @@
 import type { Analytics, Context, Plugin, SegmentEvent } from '@segment/analytics-next'
+import { withoutClickIds } from '../click-id/click-id'
 import { createClickTracker, type ClickTracker } from '../click-id/click-tracker'
 import type { ClickDecision } from '../click-id/unique-click'
 import { createDelivery, type Delivery } from '../delivery/delivery'
@@ -6,7 +7,7 @@ import { isSuccess } from '../delivery/retry'
 import type { Answer } from '../delivery/transport'
 import type { ImpactFields } from '../fields'
 import { createLogger, type Logger } from '../log'
-import { ImpactSettingsError, resolveSettings, type ResolvedSettings } from '../settings'
+import { resolveSettings, type ResolvedSettings } from '../settings'
 import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
 import { conversionFields } from './conversion-fields'
@@ -38,59 +39,51 @@ interface Page {
   log: Logger
   tracker: ClickTracker
   delivery: Delivery
-  canConvert: boolean
+  converts: boolean
   analytics: Analytics
-  /** The unique-click decision for the document's landing, used by its first page event. */
-  landing: ClickDecision | undefined
+  /** The unique-click decision made at load and the landing URL, for the document's first page event. */
+  landing?: [ClickDecision, string] | undefined
   /** URL of the previous page event: the referrer of in-app navigations. */
-  previousUrl: string | undefined
+  previousUrl?: string
 }
 
 /**
  * Creates the Impact Partnership Cloud destination for analytics-next:
  * `analytics.register(impactPartnershipCloud({ accountSid, campaignId, conversionEndpoint }))`.
  * Invalid settings never break analytics: they are reported once, as one error listing every
- * problem, and the plugin then does nothing.
+ * problem, and the plugin then sends nothing.
  */
 export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
   (rawSettings: ImpactSettings): Plugin => {
-    const resolved = resolveSettings(rawSettings)
+    const settings = resolveSettings(rawSettings)
     let page: Page | undefined
-    let markReady: () => void = () => {}
-    const ready = new Promise<void>((resolve) => (markReady = resolve))
-
+    let loaded!: () => void
+    const ready = new Promise<void>((resolve) => (loaded = resolve))
     const handle = async (ctx: Context): Promise<Context> => {
       await ready
-      if (!page) return ctx
-      const p = page
       try {
-        const answer = await route(p, ctx.event)
-        if (answer && answer !== 'duplicate' && !isSuccess(answer.status)) {
-          ctx.log('warn', 'Impact request not delivered yet', { plugin: PLUGIN_NAME, status: answer.status })
-        }
+        if (page) await send(page, ctx)
       } catch (error) {
         // A bug here must not become a failed delivery for analytics or the other destinations.
-        ctx.log('error', 'Impact plugin error', { plugin: PLUGIN_NAME, error })
-        p.log.debug('event not sent: unexpected error', error)
+        ctx.log('error', 'Impact plugin error', { error })
       }
       return ctx
     }
-
     return {
       name: PLUGIN_NAME,
       type: 'destination',
       version: VERSION,
-      isLoaded: () => page !== undefined,
+      isLoaded: () => !!page,
       ready: () => ready,
       load(_ctx, analytics) {
         try {
-          if (resolved instanceof ImpactSettingsError) createLogger(true).error(resolved.message)
-          else if (typeof window === 'object') page = start(resolved, analytics)
+          if (settings instanceof Error) throw settings
+          page = start(settings, analytics)
         } catch (error) {
-          createLogger(true).error('could not start; events are not sent to Impact: ' + String(error))
+          createLogger(true).error((error as Error).message)
         }
-        markReady()
-        return Promise.resolve()
+        loaded()
+        return ready
       },
       page: handle,
       screen: handle,
@@ -107,61 +100,49 @@ function start(settings: ResolvedSettings, analytics: Analytics): Page {
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
   const delivery = createDelivery(settings.pageLoadEndpoint, target, log)
-  // Capture now: events buffered before a late register() never reach this plugin, the click must not be lost.
-  const landing = tracker.pageLoad(location.href, document.referrer, Date.now())
   const replay = (): void => void delivery.flush()
-  // Replay after load() has returned, so loading makes no request itself.
+  // Replayed after load() returns, so loading itself makes no request.
   setTimeout(replay, 0)
   addEventListener('online', replay)
-  return { settings, log, tracker, delivery, canConvert: !!target, analytics, landing, previousUrl: undefined }
+  // Captured now: events buffered before a late register() never reach this plugin.
+  const landing: Page['landing'] = [tracker.pageLoad(location.href, document.referrer, Date.now()), location.href]
+  return { settings, log, tracker, delivery, converts: !!target, analytics, landing }
 }
 
-/** Sends one event where its route says; resolves with the first attempt's answer (capped in time). */
-async function route(p: Page, event: SegmentEvent): Promise<Answer | 'duplicate' | undefined> {
+/** Sends one event where its route says, waiting for the first attempt at most FIRST_ATTEMPT_WAIT_MS. */
+async function send(p: Page, ctx: Context): Promise<void> {
+  const event = ctx.event
   const kind = routeEvent(event, p.settings)
-  if (!kind) {
-    p.log.debug(`${event.type} ${event.event ?? ''} not sent: no Impact route for it`)
-    return undefined
-  }
   const now = Date.now()
-  const customerEmail = await hashEmail(emailOf(event, p.analytics))
+  if (!kind || (kind != 'pageLoad' && !p.converts)) return p.log.debug('not sent: ' + (event.event ?? event.type))
+  const identity = { clickId: p.tracker.clickId(), customerEmail: await hashEmail(emailOf(event, p.analytics)) }
   let sending: Promise<Answer | 'duplicate'>
-  if (kind === 'pageLoad') {
-    const view = viewOf(p, event, now)
-    const fields = pageLoadFields(event, p.settings, { clickId: view.clickId, customerEmail }, view, now)
-    sending = p.delivery.sendPageLoad(encode(fields), (answer) =>
-      p.tracker.adopt(valueAt(answer.body, 'clickId')),
-    )
+  if (kind == 'pageLoad') {
+    let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
+    // In-app navigations are referred by the previous page, never the stale external document.referrer.
+    const referrer = p.previousUrl ?? document.referrer
+    let unique = false
+    if (event.type == 'page') {
+      // A site may clean the click id out of the address bar before its first page(): a unique
+      // click still reports the landing URL that carried it.
+      const [decision, landingUrl] = p.landing ?? [p.tracker.pageLoad(url, referrer, now), url]
+      p.landing = undefined
+      p.previousUrl = url
+      if ((unique = decision.unique)) {
+        identity.clickId = decision.clickId
+        url = landingUrl
+      }
+    }
+    if (!unique) url = withoutClickIds(url, p.settings.clickIdParams)
+    const userAgent = String(valueAt(event.context, 'userAgent') ?? navigator.userAgent)
+    const fields = pageLoadFields(event, p.settings, identity, { url, referrer, userAgent }, now)
+    sending = p.delivery.sendPageLoad(encode(fields), (answer) => p.tracker.adopt(valueAt(answer.body, 'clickId')))
   } else {
-    if (!p.canConvert) return undefined
-    const note = (message: string): void => p.log.debug(message)
-    const identity = { clickId: p.tracker.clickId(), customerEmail }
-    const fields = conversionFields(event, p.settings, identity, kind === 'install', now, note)
-    const type = fields.EventTypeId ?? fields.EventTypeCode
-    sending = p.delivery.sendConversion(`${type}|${fields.OrderId}`, encode(fields))
+    const fields = conversionFields(event, p.settings, identity, kind == 'install', now, p.log.debug)
+    sending = p.delivery.sendConversion(`${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`, encode(fields))
   }
-  let timer: number | undefined
-  const timeout = new Promise<undefined>((resolve) => (timer = +setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS)))
-  return Promise.race([sending, timeout]).finally(() => clearTimeout(timer))
-}
-
-/**
- * Where a page event happened and which click it belongs to. The document's first page event
- * takes the landing decision made at load; later (in-app) page events are decided afresh with the
- * previous page as referrer, never the stale external `document.referrer`.
- */
-function viewOf(p: Page, event: SegmentEvent, now: number) {
-  const url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
-  let clickId = p.tracker.clickId()
-  let referrer = p.previousUrl ?? document.referrer
-  if (event.type === 'page') {
-    const decision = p.landing ?? p.tracker.pageLoad(url, referrer, now)
-    p.landing = undefined
-    p.previousUrl = url
-    clickId = decision.unique ? decision.clickId : clickId
-  }
-  const userAgent = String(valueAt(event.context, 'userAgent') ?? navigator.userAgent)
-  return { url, referrer, clickId, userAgent }
+  const answer = await Promise.race([sending, new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS))])
+  if (answer && answer != 'duplicate' && !isSuccess(answer.status)) ctx.log('warn', 'Impact: not delivered yet', answer)
 }
 
 /** The visitor's email from the event, else the identified user's traits. */
@@ -170,14 +151,9 @@ function emailOf(event: SegmentEvent, analytics: Analytics): unknown {
   try {
     traits = analytics.user().traits()
   } catch {
-    // Storage-less user objects can throw; the event may still carry the email.
+    // a user object without storage can throw; the event may still carry the email
   }
-  return (
-    valueAt(event.properties, 'email') ??
-    valueAt(event.traits, 'email') ??
-    valueAt(event.context, 'traits.email') ??
-    valueAt(traits, 'email')
-  )
+  return valueAt(event.properties, 'email') ?? valueAt(event.traits, 'email') ?? valueAt(event.context, 'traits.email') ?? valueAt(traits, 'email')
 }
 
 /** Impact's form encoding. */
