@@ -1,0 +1,509 @@
+// @vitest-environment happy-dom
+/**
+ * The plugin inside REAL analytics-next, sending over real HTTP to the strict fake Impact.
+ *
+ * happy-dom note: its fetch (a) blocks http requests from https pages as mixed content, even to
+ * 127.0.0.1, which browsers treat as trustworthy, and (b) preflights EVERY cross-origin request,
+ * even CORS-safelisted form POSTs that browsers send without one; the fake would log such a
+ * preflight as an invalid PageLoad. So the test page lives on the fake's own origin
+ * (http://127.0.0.1:<port>/?irclickid=abc123): PageLoads are same-origin and every entry the plugin
+ * causes must be valid. Conversions go to a small recording relay on another port.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { AnalyticsBrowser, type Analytics, type CDNSettings, type Context, type Plugin } from '@segment/analytics-next'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { startFakeImpact, validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
+import { impactPartnershipCloud } from '../src/index'
+import { createLogger } from '../src/log'
+import { routeEvent } from '../src/plugin/route'
+import type { ImpactSettings } from '../src/types'
+import { clearCookies, cookies, setPage } from './support/dom'
+import { resolved } from './support/settings'
+import { startRecorder, type Recorder } from './support/recorder'
+
+const ACCOUNT_SID = 'IRsid123'
+const NAME = 'Impact Partnership Cloud'
+const EMAIL = 'Jane.Doe@Example.com'
+const EMAIL_SHA1 = createHash('sha1').update('jane.doe@example.com').digest('hex')
+
+let fake: RunningFakeImpact
+let relay: Recorder
+let landing: string
+
+beforeAll(async () => {
+  fake = await startFakeImpact({ accountSid: ACCOUNT_SID, authToken: 'secret-token', port: 0 })
+  relay = await startRecorder()
+})
+afterAll(async () => {
+  await fake.close()
+  await relay.close()
+})
+
+beforeEach(() => {
+  landing = `${fake.url}/?irclickid=abc123`
+  setPage(landing)
+  clearCookies()
+  localStorage.clear()
+  fake.reset()
+  relay.posts.length = 0
+})
+afterEach(() => {
+  vi.restoreAllMocks()
+  delete (document as { referrer?: string }).referrer
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Settings for the fake: PageLoads to it, conversions to the recording relay. */
+const settings = (extra: Partial<ImpactSettings> = {}): ImpactSettings => ({
+  accountSid: ACCOUNT_SID,
+  campaignId: 1000,
+  pageLoadEndpoint: `${fake.url}/PageLoad`,
+  conversionEndpoint: `${relay.url}/impact/conversions`,
+  ...extra,
+})
+
+async function load(plugins: Plugin[]): Promise<Analytics> {
+  const cdnSettings = {
+    integrations: { 'Segment.io': { apiKey: 'test' } },
+    metrics: { sampleRate: 0 },
+  } as unknown as CDNSettings
+  const [analytics] = await AnalyticsBrowser.load(
+    { writeKey: 'test', cdnSettings, plugins },
+    { integrations: { 'Segment.io': false } },
+  )
+  return analytics
+}
+
+/** Every request the fake saw: it must be one the plugin meant, and valid. */
+function impactRequests(): LogEntry[] {
+  const entries = fake.entries()
+  for (const entry of entries) {
+    expect(entry, JSON.stringify(entry.errors)).toMatchObject({ valid: true, status: 200, endpoint: 'PageLoad' })
+    expect(entry.hasAuthorization).toBe(false)
+  }
+  return entries
+}
+
+/** A tiny destination that records what analytics hands it. */
+function spyDestination(): Plugin & { seen: string[] } {
+  const seen: string[] = []
+  const record = async (ctx: Context) => {
+    seen.push(`${ctx.event.type}:${ctx.event.event ?? ''}`)
+    return ctx
+  }
+  return {
+    name: 'Spy Destination',
+    type: 'destination',
+    version: '1.0.0',
+    seen,
+    isLoaded: () => true,
+    load: () => Promise.resolve(),
+    track: record,
+    page: record,
+    identify: record,
+  }
+}
+
+const ORDER = {
+  order_id: '50314b8e9bcf000000000000',
+  total: 27.5,
+  shipping: 3,
+  tax: 2,
+  discount: 2.5,
+  coupon: 'hasbros',
+  currency: 'USD',
+  products: [
+    { product_id: '507f1f77bcf86cd799439011', sku: '45790-32', name: 'Monopoly: 3rd Edition', price: 19, quantity: 1, category: 'Games' },
+    { product_id: '505bd76785ebb509fc183733', sku: '46493-32', name: 'Uno Card Game', price: 3, quantity: 2, category: 'Games' },
+  ],
+}
+
+describe('public identity', () => {
+  it("is 'Impact Partnership Cloud', a destination, at the package version", () => {
+    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }
+    const plugin = impactPartnershipCloud(settings())
+    expect(plugin.name).toBe(NAME)
+    expect(plugin.type).toBe('destination')
+    expect(plugin.version).toBe(pkg.version)
+    expect(impactPartnershipCloud.pluginName).toBe(NAME)
+  })
+})
+
+describe('routeEvent', () => {
+  const on = resolved({ enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true })
+  const off = resolved({})
+  const custom = resolved({ actionEventNames: ['Purchase'], installEventNames: ['App Installed'], pageLoadEventNames: ['Signed Up'] })
+  it.each([
+    ['page, enabled', { type: 'page' }, on, 'pageLoad'],
+    ['page, disabled', { type: 'page' }, off, undefined],
+    ['screen, enabled', { type: 'screen' }, on, 'pageLoad'],
+    ['screen, disabled', { type: 'screen' }, off, undefined],
+    ['identify, enabled', { type: 'identify' }, on, 'pageLoad'],
+    ['identify, disabled', { type: 'identify' }, off, undefined],
+    ['Order Completed', { type: 'track', event: 'Order Completed' }, off, 'conversion'],
+    ['Application Installed', { type: 'track', event: 'Application Installed' }, off, 'install'],
+    ['Application Opened', { type: 'track', event: 'Application Opened' }, off, 'pageLoad'],
+    ['an unknown track', { type: 'track', event: 'Product Viewed' }, on, undefined],
+    ['a track name differing in case', { type: 'track', event: 'order completed' }, off, undefined],
+    ['a custom action name', { type: 'track', event: 'Purchase' }, custom, 'conversion'],
+    ['the default action name once customised', { type: 'track', event: 'Order Completed' }, custom, undefined],
+    ['a custom install name', { type: 'track', event: 'App Installed' }, custom, 'install'],
+    ['a custom page load name', { type: 'track', event: 'Signed Up' }, custom, 'pageLoad'],
+    ['group', { type: 'group' }, on, undefined],
+    ['alias', { type: 'alias' }, on, undefined],
+  ] as const)('%s -> %s', (_name, event, s, expected) => {
+    expect(routeEvent(event as never, s)).toBe(expected)
+  })
+})
+
+describe('createLogger', () => {
+  it.each([
+    ['debug on', true, 1],
+    ['debug off', false, 0],
+  ])('%s: debug lines printed %s time(s), warnings and errors always, all prefixed [Impact]', (_name, debug, debugLines) => {
+    const d = vi.spyOn(console, 'debug').mockImplementation(() => {})
+    const w = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const e = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = createLogger(debug)
+    log.debug('detail', { a: 1 })
+    log.warn('careful')
+    log.error('broken')
+    expect(d).toHaveBeenCalledTimes(debugLines)
+    if (debugLines) expect(d).toHaveBeenCalledWith('[Impact] detail', { a: 1 })
+    expect(w).toHaveBeenCalledWith('[Impact] careful')
+    expect(e).toHaveBeenCalledWith('[Impact] broken')
+  })
+
+  it('never throws when the page broke console', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {
+      throw new Error('console is gone')
+    })
+    expect(() => createLogger(true).error('x')).not.toThrow()
+  })
+})
+
+describe('inside analytics-next', () => {
+  it.each([
+    ['given to AnalyticsBrowser.load', false],
+    ['added later with analytics.register()', true],
+  ])('load() sends nothing, but stores the landing click id (plugin %s)', async (_name, late) => {
+    const plugin = impactPartnershipCloud(settings({ enablePageEvents: true }))
+    if (late) await (await load([])).register(plugin)
+    else await load([plugin])
+    await sleep(100)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+    expect(cookies().impact_click_id).toBe('abc123')
+  })
+
+  it('page() sends one valid PageLoad carrying the landing URL and ClickId', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    const ctx = await analytics.page()
+    const [entry, ...more] = impactRequests()
+    expect(more).toEqual([])
+    expect(entry?.fields).toMatchObject({
+      CampaignId: '1000',
+      ClickId: 'abc123',
+      PageUrl: landing,
+      CustomProfileId: ctx.event.anonymousId,
+    })
+    expect(Date.parse(entry!.fields.EventDate!)).toBe(new Date(ctx.event.timestamp as Date).getTime())
+    expect(entry?.contentType).toMatch(/^application\/x-www-form-urlencoded/)
+  })
+
+  it('in-app navigation: the session ClickId, and the previous page (not document.referrer) as ReferringUrl', async () => {
+    Object.defineProperty(document, 'referrer', { configurable: true, get: () => 'https://partner.example.net/review' })
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page()
+    setPage(`${fake.url}/products/monopoly`)
+    await analytics.page()
+    const entries = impactRequests()
+    expect(entries.map((e) => e.fields)).toEqual([
+      expect.objectContaining({ PageUrl: landing, ReferringUrl: 'https://partner.example.net/review', ClickId: 'abc123' }),
+      expect.objectContaining({ PageUrl: `${fake.url}/products/monopoly`, ReferringUrl: landing, ClickId: 'abc123' }),
+    ])
+  })
+
+  it.each([
+    ['the same page fired again (SPA re-render)', false],
+    ['the landing page reloaded (a new document)', true],
+  ])('a repeat inside the window, %s: a plain PageLoad whose PageUrl carries no click id', async (_name, reload) => {
+    let analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page()
+    if (reload) analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page()
+    const [click, repeat, ...more] = impactRequests()
+    expect(more).toEqual([])
+    expect(click?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123' })
+    expect(repeat?.fields).toMatchObject({ PageUrl: `${fake.url}/`, ClickId: 'abc123' })
+  })
+
+  it('the unique click sends the landing URL even if the site cleaned the address bar before page()', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    // Many sites (and routers) strip tracking parameters with history.replaceState right after landing.
+    history.replaceState(null, '', '/')
+    await analytics.page()
+    const [entry] = impactRequests()
+    expect(entry?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123' })
+  })
+
+  it.each([
+    ['page, enablePageEvents', { enablePageEvents: true }, (a: Analytics) => a.page()],
+    ['screen, enableScreenEvents', { enableScreenEvents: true }, (a: Analytics) => a.screen('Home')],
+    ['identify, enableIdentifyEvents', { enableIdentifyEvents: true }, (a: Analytics) => a.identify('user-1')],
+    ["track 'Application Opened' (default pageLoadEventNames)", {}, (a: Analytics) => a.track('Application Opened')],
+    ['track of a custom pageLoadEventNames entry', { pageLoadEventNames: ['Signed Up'] }, (a: Analytics) => a.track('Signed Up')],
+  ] as Array<[string, Partial<ImpactSettings>, (a: Analytics) => Promise<unknown>]>)('routing: %s -> one valid PageLoad', async (_name, extra, call) => {
+    const analytics = await load([impactPartnershipCloud(settings(extra))])
+    await call(analytics)
+    const entries = impactRequests()
+    expect(entries).toHaveLength(1)
+    expect(entries[0]?.fields).toMatchObject({ CampaignId: '1000', ClickId: 'abc123' })
+    expect(relay.posts).toEqual([])
+  })
+
+  it.each([
+    ['screen without enableScreenEvents', {}, (a: Analytics) => a.screen('Home')],
+    ['identify without enableIdentifyEvents', {}, (a: Analytics) => a.identify('user-1', { email: EMAIL })],
+    ["'Application Opened' when pageLoadEventNames is customised", { pageLoadEventNames: ['Signed Up'] }, (a: Analytics) => a.track('Application Opened')],
+  ] as Array<[string, Partial<ImpactSettings>, (a: Analytics) => Promise<unknown>]>)('routing: %s -> nothing', async (_name, extra, call) => {
+    const analytics = await load([impactPartnershipCloud(settings(extra))])
+    await call(analytics)
+    await sleep(100)
+    expect(fake.entries()).toEqual([])
+  })
+
+  it("a click kept by Impact's own tag (UTT IR_<campaignId>) is carried when ours is absent", async () => {
+    setPage(`${fake.url}/checkout`)
+    document.cookie = 'IR_1000=1700000000000%7C0%7C1700000000000%7CuttCLICK789%7C; path=/'
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page()
+    await analytics.track('Order Completed', ORDER)
+    expect(impactRequests()[0]?.fields.ClickId).toBe('uttCLICK789')
+    expect(relay.posts[0]?.fields.ClickId).toBe('uttCLICK789')
+  })
+
+  it('a PageLoad answered 503 is retried until Impact takes it', async () => {
+    fake.injectFault({ endpoint: 'PageLoad', status: 503, count: 1 })
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page()
+    await vi.waitFor(() => expect(fake.entries()).toHaveLength(2), { timeout: 5000, interval: 50 })
+    const [first, second] = fake.entries()
+    expect(first).toMatchObject({ status: 503, fault: 503, valid: true })
+    expect(second).toMatchObject({ status: 200, valid: true })
+    expect(second?.fields).toEqual(first?.fields)
+  })
+
+  it('page() without enablePageEvents sends nothing', async () => {
+    const analytics = await load([impactPartnershipCloud(settings())])
+    await analytics.page()
+    await sleep(50)
+    expect(fake.entries()).toEqual([])
+  })
+
+  it('identify with an email sends its SHA-1 as CustomerEmail; the address appears in no request', async () => {
+    const analytics = await load([
+      impactPartnershipCloud(settings({ enablePageEvents: true, enableIdentifyEvents: true })),
+    ])
+    await analytics.identify('user-1', { email: EMAIL, name: 'Jane' })
+    await analytics.page()
+    await analytics.track('Order Completed', ORDER)
+    const entries = impactRequests()
+    expect(entries.map((e) => e.fields)).toEqual([
+      expect.objectContaining({ CustomerId: 'user-1', CustomerEmail: EMAIL_SHA1, ClickId: 'abc123' }),
+      expect.objectContaining({ CustomerId: 'user-1', CustomerEmail: EMAIL_SHA1 }),
+    ])
+    expect(relay.posts[0]?.fields).toMatchObject({ CustomerId: 'user-1', CustomerEmail: EMAIL_SHA1 })
+    const everything = JSON.stringify(entries) + JSON.stringify(relay.posts)
+    for (const plain of [EMAIL, EMAIL.toLowerCase(), encodeURIComponent(EMAIL.toLowerCase()), 'Jane.Doe%40']) {
+      expect(everything.toLowerCase()).not.toContain(plain.toLowerCase())
+    }
+  })
+
+  it("integrations: { 'Impact Partnership Cloud': false } turns it off for that event", async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    const off = { integrations: { [NAME]: false } }
+    await analytics.page({}, off)
+    await analytics.track('Order Completed', ORDER, off)
+    await sleep(100)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+  })
+
+  it.each([
+    ['track of an unknown event', (a: Analytics) => a.track('Product Viewed', { product_id: 'p1', price: 3 })],
+    ['group', (a: Analytics) => a.group('org-1', { name: 'Acme' })],
+    ['alias', (a: Analytics) => a.alias('user-2', 'user-1')],
+  ])('%s sends nothing', async (_name, call) => {
+    const analytics = await load([
+      impactPartnershipCloud(settings({ enablePageEvents: true, enableIdentifyEvents: true })),
+    ])
+    await call(analytics)
+    await sleep(100)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+  })
+
+  it('Order Completed goes to the relay once, as a valid Conversion without credentials', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ apiKey: undefined }))])
+    await analytics.track('Order Completed', ORDER)
+    await analytics.track('Order Completed', ORDER) // a double-fired thank-you page
+    await sleep(100)
+    expect(relay.posts).toHaveLength(1)
+    const post = relay.posts[0]!
+    expect(post.path).toBe('/impact/conversions')
+    expect(post.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/)
+    expect(post.headers.authorization).toBeUndefined()
+    expect(post.headers.cookie).toBeUndefined()
+    expect(post.fields).toMatchObject({
+      CampaignId: '1000',
+      EventTypeCode: 'Order Completed',
+      OrderId: '50314b8e9bcf000000000000',
+      ClickId: 'abc123',
+      ItemSubTotal2: '6',
+      OrderDiscount: '2.5',
+    })
+    expect(validateConversion(post.fields)).toEqual([])
+    expect(fake.entries()).toEqual([])
+
+    // The thank-you page reloaded: a new page, a new plugin, the same order.
+    const reloaded = await load([impactPartnershipCloud(settings())])
+    await reloaded.track('Order Completed', ORDER)
+    await sleep(100)
+    expect(relay.posts).toHaveLength(1)
+  })
+
+  it('a referral click: the clickId Impact assigns is stored and carried by the conversion', async () => {
+    setPage(`${fake.url}/`)
+    Object.defineProperty(document, 'referrer', { configurable: true, get: () => 'https://partner-blog.example.net/review' })
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page()
+    const [entry] = impactRequests()
+    expect(entry?.fields).toMatchObject({ ReferringUrl: 'https://partner-blog.example.net/review' })
+    expect(entry?.fields).not.toHaveProperty('ClickId')
+    await vi.waitFor(() => expect(cookies().impact_click_id).toMatch(/^fk[0-9a-f]+$/))
+    await analytics.track('Order Completed', ORDER)
+    expect(relay.posts[0]?.fields.ClickId).toBe(cookies().impact_click_id)
+  })
+
+  it('never mutates ctx.event (shared with every other destination)', async () => {
+    const snapshots: unknown[] = []
+    const deepFreeze = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return
+      Object.freeze(value)
+      for (const child of Object.values(value)) deepFreeze(child)
+    }
+    // Runs after analytics-next's own enrichment and before any destination.
+    const freezer: Plugin = {
+      name: 'Freezer',
+      type: 'enrichment',
+      version: '1.0.0',
+      isLoaded: () => true,
+      load: () => Promise.resolve(),
+      ...Object.fromEntries(
+        ['page', 'track', 'identify'].map((type) => [
+          type,
+          (ctx: Context) => {
+            snapshots.push(structuredClone(ctx.event))
+            deepFreeze(ctx.event)
+            return ctx
+          },
+        ]),
+      ),
+    }
+    const analytics = await load([
+      impactPartnershipCloud(settings({ enablePageEvents: true, enableIdentifyEvents: true })),
+      freezer,
+    ])
+    const contexts = [
+      await analytics.identify('user-1', { email: EMAIL }),
+      await analytics.page(),
+      await analytics.track('Order Completed', ORDER),
+    ]
+    contexts.forEach((ctx, i) => expect(ctx.event).toEqual(snapshots[i]))
+    // The plugin did its work on the frozen events, without an error.
+    expect(impactRequests()).toHaveLength(2)
+    expect(relay.posts).toHaveLength(1)
+    for (const ctx of contexts) {
+      expect(ctx.logs().filter((l) => l.level === 'error')).toEqual([])
+      expect(ctx.failedDelivery()).toBeUndefined()
+    }
+  })
+})
+
+describe('misconfiguration never breaks analytics', () => {
+  it('invalid settings: exactly one console.error listing the problems; analytics keeps working', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const spy = spyDestination()
+    const bad = { campaignId: 'abc', cookieMaxAgeDays: 0, pageLoadEndpoint: 'javascript:alert(1)' } as unknown as ImpactSettings
+    let plugin: Plugin | undefined
+    expect(() => (plugin = impactPartnershipCloud(bad))).not.toThrow()
+    const analytics = await load([plugin!, spy])
+    const ctx = await analytics.track('Order Completed', ORDER)
+    await analytics.page()
+    await sleep(50)
+
+    expect(ctx.failedDelivery()).toBeUndefined()
+    expect(spy.seen).toEqual(['track:Order Completed', 'page:'])
+    expect(errors).toHaveBeenCalledTimes(1)
+    const message = String(errors.mock.calls[0]?.[0])
+    expect(message).toMatch(/^\[Impact\]/)
+    for (const key of ['accountSid', 'campaignId', 'cookieMaxAgeDays', 'pageLoadEndpoint']) expect(message).toContain(key)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+  })
+
+  it('no conversionEndpoint: one console.error naming it, and conversions are not sent', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const analytics = await load([impactPartnershipCloud(settings({ conversionEndpoint: undefined }))])
+    await analytics.track('Order Completed', ORDER)
+    await sleep(50)
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(String(errors.mock.calls[0]?.[0])).toContain('conversionEndpoint')
+    expect(relay.posts).toEqual([])
+    expect(fake.entries()).toEqual([])
+  })
+
+  it('allowBrowserCredentials with apiKey: one console.warn at load that every visitor can read the token', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    await load([impactPartnershipCloud(settings({ apiKey: 'secret-token', allowBrowserCredentials: true, conversionEndpoint: undefined }))])
+    const impactWarnings = warnings.mock.calls.filter((c) => String(c[0]).startsWith('[Impact]'))
+    expect(impactWarnings).toHaveLength(1)
+    expect(String(impactWarnings[0]?.[0])).toMatch(/every visitor/)
+    expect(errors).not.toHaveBeenCalled()
+    await sleep(50)
+    expect(fake.entries()).toEqual([])
+  })
+
+  it('apiKey without allowBrowserCredentials: one console.warn, and the token goes nowhere', async () => {
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const analytics = await load([impactPartnershipCloud(settings({ apiKey: 'secret-token', enablePageEvents: true }))])
+    await analytics.page()
+    await analytics.track('Order Completed', ORDER)
+    const impactWarnings = warnings.mock.calls.filter((c) => String(c[0]).startsWith('[Impact]'))
+    expect(impactWarnings).toHaveLength(1)
+    expect(String(impactWarnings[0]?.[0])).toContain('apiKey')
+    expect(relay.posts).toHaveLength(1)
+    expect(relay.posts[0]?.headers.authorization).toBeUndefined()
+    const everything = JSON.stringify(relay.posts) + JSON.stringify(impactRequests())
+    expect(everything).not.toContain('secret-token')
+    expect(everything).not.toContain(btoa(`${ACCOUNT_SID}:secret-token`))
+  })
+})
+
+// Last in the file: the unreachable relay leaves retries running in the background.
+describe('an unreachable relay', () => {
+  it('track still resolves promptly, with no failed delivery', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ conversionEndpoint: 'http://127.0.0.1:9/impact/conversions' }))])
+    const started = Date.now()
+    const ctx = await analytics.track('Order Completed', ORDER)
+    expect(Date.now() - started).toBeLessThan(3500)
+    expect(ctx.failedDelivery()).toBeUndefined()
+    expect(ctx.logs().filter((l) => l.level === 'error')).toEqual([])
+  })
+})
