@@ -50,7 +50,7 @@ for (const [name, value] of [
   ['a cookie-breaking value', 'a;b=c'],
   ['markup', '<script>alert(1)</script>'],
   ['65 characters', 'x'.repeat(65)],
-]) {
+] as const) {
   test(`a malformed irclickid (${name}) is never stored or sent`, async ({ page, impact, context }) => {
     await page.goto(`/?irclickid=${encodeURIComponent(value)}`)
     const entries = await impact.waitFor((e) => only('PageLoad', e).length === 1, 'landing PageLoad')

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto'
+import type { Page } from '@playwright/test'
+import { expect, only, test, type ImpactEntry } from './fixtures'
+
+const CLICK = 'ConvClick-9z8y7x'
+const TOKEN = 'demo-token-not-a-secret'
+
+/** Accepted conversions (the fake answered 200), the ones a partner is paid on. */
+const accepted = (entries: ImpactEntry[]): ImpactEntry[] => only('Conversions', entries).filter((e) => e.status === 200)
+
+/** Lands from a partner, then buys through the cart's checkout form. */
+async function buy(page: Page): Promise<string> {
+  await page.goto(`/?irclickid=${CLICK}`)
+  await page.goto('/cart')
+  await page.click('#place-order')
+  await page.waitForURL(/thank-you\?order=/)
+  return new URL(page.url()).searchParams.get('order')!
+}
+
+/** Tracks the Segment example order `orderId` on the current page (not awaited). */
+function trackOrder(page: Page, orderId: string): Promise<void> {
+  return page.evaluate((order_id) => {
+    const analytics = (window as unknown as { demoAnalytics: { track(name: string, props: object): unknown } }).demoAnalytics
+    void analytics.track('Order Completed', {
+      order_id,
+      total: 27.5,
+      revenue: 25,
+      shipping: 3,
+      tax: 2,
+      currency: 'usd',
+      products: [{ sku: '45790-32', name: 'Monopoly: 3rd Edition', price: 19, quantity: 1 }],
+    })
+  }, orderId)
+}
+
+test('Order Completed goes through the real relay to Impact with the landing ClickId, and the token never reaches the browser', async ({ page, impact }) => {
+  const seen: string[] = []
+  page.on('request', (r) => seen.push([r.url(), JSON.stringify(r.headers()), r.postData() ?? ''].join(' ')))
+  const order = await buy(page)
+  const entries = await impact.waitFor((e) => accepted(e).length === 1, 'one accepted conversion')
+  const conversion = accepted(entries)[0]!
+  expect(conversion.hasAuthorization).toBe(true)
+  expect(conversion.fields).toMatchObject({
+    CampaignId: '12345',
+    EventTypeCode: 'Order Completed',
+    OrderId: order,
+    ClickId: CLICK,
+    CurrencyCode: 'USD',
+    OrderPromoCode: 'hasbros',
+    OrderShipping: '3',
+    OrderTax: '2',
+    OrderDiscount: '2.5',
+    ItemSku1: '45790-32',
+    ItemSubTotal1: '19',
+    ItemSku2: '46493-32',
+    ItemQuantity2: '2',
+    ItemSubTotal2: '6',
+    CustomerId: 'user-42',
+    CustomerEmail: createHash('sha1').update('jane.doe@example.com').digest('hex'),
+    IpAddress: '127.0.0.1',
+  })
+  expect(conversion.fields.OrderSubTotalPostDiscount).toBeUndefined()
+  // Nothing the browser sent carries credentials, in clear or Basic-encoded.
+  const basic = Buffer.from(`IRdemoAccountSid1:${TOKEN}`).toString('base64')
+  expect(seen.filter((r) => r.includes(TOKEN) || r.includes(basic) || /"authorization"/i.test(r))).toEqual([])
+})
+
+test('reloading the thank-you page, or tracking the same order again, sends nothing new', async ({ page, impact }) => {
+  const order = await buy(page)
+  await impact.waitFor((e) => accepted(e).length === 1, 'the first conversion')
+  await page.reload()
+  await trackOrder(page, order)
+  await page.waitForTimeout(1500)
+  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+})
+
+test('Impact failing three times (the relay answers 503) still yields exactly one conversion', async ({ page, impact }) => {
+  await impact.fault({ endpoint: 'Conversions', status: 500, count: 3 })
+  await page.goto('/product')
+  await trackOrder(page, 'RETRY-503')
+  const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion after three failures')
+  expect(only('Conversions', entries).map((e) => e.fault ?? e.status)).toEqual([500, 500, 500, 200])
+  await page.waitForTimeout(1000)
+  expect(accepted(await impact.entries())).toHaveLength(1)
+})
+
+test('a conversion whose request was aborted is replayed on the next page load, once', async ({ page, impact }) => {
+  await page.route('**/impact/conversions', (route) => route.abort('connectionreset'))
+  await page.goto('/product')
+  await trackOrder(page, 'ABORTED-1')
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('impact_outbox') ?? '')).toContain('ABORTED-1')
+  await page.unroute('**/impact/conversions')
+  await page.reload()
+  const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the replayed conversion')
+  expect(accepted(entries)[0]!.fields.OrderId).toBe('ABORTED-1')
+  await page.waitForTimeout(1000)
+  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+})
+
+test('a conversion tracked offline is sent once when the browser comes back online', async ({ page, context, impact }) => {
+  await page.goto('/product')
+  await context.setOffline(true)
+  await trackOrder(page, 'OFFLINE-1')
+  await page.waitForTimeout(500)
+  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+  await context.setOffline(false)
+  await impact.waitFor((e) => accepted(e).length === 1, 'the conversion after going online')
+  await page.waitForTimeout(1000)
+  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+})
+
+test('a conversion tracked right before navigating away still arrives', async ({ page, impact }) => {
+  await page.goto('/product')
+  await page.evaluate(() => {
+    const analytics = (window as unknown as { demoAnalytics: { track(name: string, props: object): unknown } }).demoAnalytics
+    void analytics.track('Order Completed', { order_id: 'NAV-1', revenue: 10, currency: 'EUR' })
+    location.href = '/'
+  })
+  await page.waitForURL(/\/$/)
+  const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion sent during navigation')
+  expect(accepted(entries)[0]!.fields).toMatchObject({ OrderId: 'NAV-1', OrderSubTotalPostDiscount: '10', CurrencyCode: 'EUR' })
+})
+
+test('two tabs opening with a pending outbox deliver it once', async ({ context, impact }) => {
+  const first = await context.newPage()
+  await first.route('**/impact/conversions', (route) => route.abort('connectionreset'))
+  await first.goto('/product')
+  await trackOrder(first, 'TWO-TABS-1')
+  await expect.poll(() => first.evaluate(() => localStorage.getItem('impact_outbox') ?? '')).toContain('TWO-TABS-1')
+  await first.close()
+  const [a, b] = await Promise.all([context.newPage(), context.newPage()])
+  await Promise.all([a!.goto('/'), b!.goto('/cart')])
+  await impact.waitFor((e) => accepted(e).length === 1, 'the pending conversion')
+  await a!.waitForTimeout(1500)
+  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+})
