@@ -147,7 +147,7 @@ export function createDelivery(
     flush,
     sendPageLoad(body, onDelivered) {
       const run = (attempts: number): Promise<Answer> =>
-        attempt(pageLoadUrl, body, undefined, attempts, 'page load', onDelivered, (delay) => deps.setTimeout(() => run(attempts + 1), delay), () => {})
+        attempt(pageLoadUrl, body, undefined, attempts, 'page load', onDelivered, (delay) => deps.setTimeout(() => void run(attempts + 1).catch(() => {}), delay), () => {})
       return run(1)
     },
     sendConversion(key, body) {
