@@ -134,3 +134,36 @@ test('two tabs opening with a pending outbox deliver it once', async ({ context,
   await a!.waitForTimeout(1500)
   expect(only('Conversions', await impact.entries())).toHaveLength(1)
 })
+
+test('with Impact and the relay blocked (as ad blockers do) analytics and other destinations carry on, and the sale arrives once unblocked', async ({ page, impact }) => {
+  await page.route(`${impact.url}/**`, (route) => route.abort('blockedbyclient'))
+  await page.route('**/impact/conversions', (route) => route.abort('blockedbyclient'))
+  await page.goto('/product')
+  const outcome = await page.evaluate(async () => {
+    type Ctx = { event: { event?: string } }
+    const analytics = (window as unknown as {
+      demoAnalytics: { ready(): Promise<unknown>; register(p: object): Promise<unknown>; track(n: string, p: object): Promise<unknown> }
+    }).demoAnalytics
+    const seen: string[] = []
+    await analytics.ready()
+    await analytics.register({
+      name: 'Probe',
+      type: 'destination',
+      version: '1.0.0',
+      isLoaded: () => true,
+      load: () => Promise.resolve(),
+      track: (ctx: Ctx) => (seen.push(ctx.event.event ?? ''), ctx),
+    })
+    const tracked = await Promise.race([
+      analytics.track('Order Completed', { order_id: 'BLOCKED-1', revenue: 42 }).then(() => 'resolved'),
+      new Promise((resolve) => setTimeout(() => resolve('still pending after 10 s'), 10_000)),
+    ])
+    return { tracked, seen }
+  })
+  expect(outcome).toEqual({ tracked: 'resolved', seen: ['Order Completed'] })
+  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+  await page.unroute('**/impact/conversions')
+  await page.unroute(`${impact.url}/**`)
+  const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion once unblocked')
+  expect(accepted(entries)[0]!.fields.OrderId).toBe('BLOCKED-1')
+})

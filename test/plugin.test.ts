@@ -480,6 +480,26 @@ describe('misconfiguration never breaks analytics', () => {
     expect(fake.entries()).toEqual([])
   })
 
+  it("allowBrowserCredentials with apiKey: conversions go to Impact's Conversions API with Basic auth", async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    // api.impact.com is not reachable from here: the request the plugin makes is sent, unchanged
+    // but for its origin, to the fake Impact, which checks the Basic credentials itself.
+    const requested: string[] = []
+    const realFetch = globalThis.fetch
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      requested.push(String(input))
+      return realFetch(String(input).replace('https://api.impact.com', fake.url), init)
+    })
+    const analytics = await load([
+      impactPartnershipCloud(settings({ apiKey: 'secret-token', allowBrowserCredentials: true, conversionEndpoint: undefined })),
+    ])
+    await analytics.track('Order Completed', ORDER)
+    expect(requested).toEqual([`https://api.impact.com/Advertisers/${ACCOUNT_SID}/Conversions`])
+    const [conversion] = fake.entries()
+    expect(conversion).toMatchObject({ endpoint: 'Conversions', status: 200, valid: true, hasAuthorization: true })
+    expect(relay.posts).toEqual([])
+  })
+
   it('apiKey without allowBrowserCredentials: one console.warn, and the token goes nowhere', async () => {
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const analytics = await load([impactPartnershipCloud(settings({ apiKey: 'secret-token', enablePageEvents: true }))])
