@@ -21,6 +21,7 @@ import { chromium, type Browser, type BrowserContext, type CDPSession, type Page
 import type { SegmentEvent } from '@segment/analytics-next'
 import { rollup } from 'rollup'
 import { minify } from 'terser'
+import { SEGMENT_ORDER_COMPLETED } from '../demo/segment-order-example'
 import { DEMO_ACCOUNT, startDemo, type Demo } from '../demo/server'
 import { conversionFields } from '../src/plugin/conversion-fields'
 import type { Identity } from '../src/plugin/identity-fields'
@@ -604,26 +605,10 @@ async function measureRequests(browser: Browser, base: string, demo: Demo): Prom
       }),
     )
     await step('Order Completed (via demo relay)', () =>
-      page.evaluate(() => {
+      page.evaluate((order) => {
         const analytics = (window as unknown as { benchAnalytics: { track(name: string, props: object): Promise<unknown> } }).benchAnalytics
-        return analytics
-          .track('Order Completed', {
-            order_id: `BENCH-${Date.now().toString(36).toUpperCase()}`,
-            total: 27.5,
-            subtotal: 22.5,
-            revenue: 25,
-            shipping: 3,
-            tax: 2,
-            discount: 2.5,
-            coupon: 'hasbros',
-            currency: 'USD',
-            products: [
-              { product_id: '507f1f77bcf86cd799439011', sku: '45790-32', name: 'Monopoly: 3rd Edition', price: 19, quantity: 1, category: 'Games' },
-              { product_id: '505bd76785ebb509fc183733', sku: '46493-32', name: 'Uno Card Game', price: 3, quantity: 2, category: 'Games' },
-            ],
-          })
-          .then(() => true)
-      }),
+        return analytics.track('Order Completed', { ...order, order_id: `BENCH-${Date.now().toString(36).toUpperCase()}` }).then(() => true)
+      }, SEGMENT_ORDER_COMPLETED),
     )
 
     // Self-check: a JSON-typed keepalive fetch must be preflighted; the counter has to see it.

@@ -1,7 +1,7 @@
 /**
  * The demo shop: `npm run demo`. One Node process serves
- *  - the shop pages (demo/public) running real analytics-next from node_modules and the plugin's
- *    CDN bundle from dist/, with no request leaving this machine;
+ *  - the shop pages (demo/pages, in the layout of demo/layout.ts) running real analytics-next from
+ *    node_modules and the plugin's CDN bundle from dist/, with no request leaving this machine;
  *  - the real conversion relay on /impact/conversions;
  *  - a strict fake Impact (PageLoad + Conversions) on its own port, whose log the page's panel shows.
  */
@@ -11,6 +11,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createImpactRelay, toNodeListener } from '../src/relay/index'
 import { startFakeImpact, type RunningFakeImpact } from './fake-impact/index'
+import { PAGES, renderPage } from './layout'
+import { SEGMENT_ORDER_COMPLETED } from './segment-order-example'
 
 /** Demo credentials: fake, only meaningful to the fake Impact. */
 export const DEMO_ACCOUNT = { accountSid: 'IRdemoAccountSid1', authToken: 'demo-token-not-a-secret', campaignId: 12345 }
@@ -20,12 +22,6 @@ const files: Record<string, string> = {
   '/analytics-next/': 'node_modules/@segment/analytics-next/dist/umd/',
   '/dist/': 'dist/',
   '/': 'demo/public/',
-}
-const pages: Record<string, string> = {
-  '/': 'index.html',
-  '/product': 'product.html',
-  '/cart': 'cart.html',
-  '/thank-you': 'thank-you.html',
 }
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -83,14 +79,20 @@ function config(res: ServerResponse, impactUrl: string): void {
   // analytics-next lazy-loads its chunks from `_cdn`: point it at this server, never Segment's CDN.
   res.end(
     `window.analytics = { _cdn: location.origin };\n` +
-      `window.DEMO = ${JSON.stringify({ impactUrl, settings })};\n`,
+      `window.DEMO = ${JSON.stringify({ impactUrl, settings })};\n` +
+      `window.ORDER_EXAMPLE = ${JSON.stringify(SEGMENT_ORDER_COMPLETED)};\n`,
   )
 }
 
 async function serveFile(pathname: string, res: ServerResponse): Promise<void> {
-  const page = pages[pathname]
-  const prefix = page ? '/' : Object.keys(files).find((p) => pathname.startsWith(p))
-  const rel = page ?? (prefix ? pathname.slice(prefix.length) : '')
+  const page = PAGES[pathname]
+  if (page) {
+    const fragment = await readFile(path.join(root, 'demo/pages', page.file), 'utf8')
+    res.writeHead(200, { 'content-type': types['.html'], 'cache-control': 'no-store' })
+    return void res.end(renderPage(page.title, fragment))
+  }
+  const prefix = Object.keys(files).find((p) => pathname.startsWith(p))
+  const rel = prefix ? pathname.slice(prefix.length) : ''
   // analytics-next asks `<_cdn>/analytics-next/bundles/<chunk>` for its lazy chunks.
   const file = path.resolve(root, files[prefix ?? '/'] ?? '', rel.replace(/^bundles\//, ''))
   if (!prefix || !file.startsWith(root + path.sep) || rel.includes('..')) return notFound(res)

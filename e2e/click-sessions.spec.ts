@@ -1,4 +1,4 @@
-import { expect, only, test, type ImpactEntry } from './fixtures'
+import { expect, only, registerProbe, test, type ImpactEntry } from './fixtures'
 
 const PORT = Number(process.env.E2E_PORT ?? 4183)
 const pageLoads = (entries: ImpactEntry[]): Array<Record<string, string>> => only('PageLoad', entries).map((e) => e.fields)
@@ -100,21 +100,14 @@ test('with localStorage throwing, conversions still go out and other destination
     })
   })
   await page.goto('/product?irclickid=NoStorage1')
-  const received = await page.evaluate(async () => {
-    type Ctx = { event: { event?: string } }
-    const analytics = (window as unknown as { demoAnalytics: { register(p: object): Promise<unknown>; track(n: string, p: object): Promise<unknown> } }).demoAnalytics
-    const names: string[] = []
-    await analytics.register({
-      name: 'Probe',
-      type: 'destination',
-      version: '1.0.0',
-      isLoaded: () => true,
-      load: () => Promise.resolve(),
-      track: (ctx: Ctx) => (names.push(ctx.event.event ?? ''), ctx),
-    })
-    await analytics.track('Order Completed', { order_id: 'NO-STORAGE-1', revenue: 19 })
-    return names
-  })
+  const probe = await registerProbe(page)
+  await page.evaluate(() =>
+    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track('Order Completed', {
+      order_id: 'NO-STORAGE-1',
+      revenue: 19,
+    }),
+  )
+  const received = await probe()
   expect(received).toEqual(['Order Completed'])
   const entries = await impact.waitFor((e) => only('Conversions', e).length === 1, 'the conversion')
   expect(only('Conversions', entries)[0]!.fields).toMatchObject({ ClickId: 'NoStorage1', OrderId: 'NO-STORAGE-1' })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { expect, only, test, type ImpactEntry } from './fixtures'
+import { expect, only, registerProbe, test, type ImpactEntry } from './fixtures'
 
 const CLICK = 'ConvClick-9z8y7x'
 const TOKEN = 'demo-token-not-a-secret'
@@ -139,27 +139,18 @@ test('with Impact and the relay blocked (as ad blockers do) analytics and other 
   await page.route(`${impact.url}/**`, (route) => route.abort('blockedbyclient'))
   await page.route('**/impact/conversions', (route) => route.abort('blockedbyclient'))
   await page.goto('/product')
-  const outcome = await page.evaluate(async () => {
-    type Ctx = { event: { event?: string } }
+  const probe = await registerProbe(page)
+  const tracked = await page.evaluate(async () => {
     const analytics = (window as unknown as {
-      demoAnalytics: { ready(): Promise<unknown>; register(p: object): Promise<unknown>; track(n: string, p: object): Promise<unknown> }
+      demoAnalytics: { ready(): Promise<unknown>; track(n: string, p: object): Promise<unknown> }
     }).demoAnalytics
-    const seen: string[] = []
     await analytics.ready()
-    await analytics.register({
-      name: 'Probe',
-      type: 'destination',
-      version: '1.0.0',
-      isLoaded: () => true,
-      load: () => Promise.resolve(),
-      track: (ctx: Ctx) => (seen.push(ctx.event.event ?? ''), ctx),
-    })
-    const tracked = await Promise.race([
+    return Promise.race([
       analytics.track('Order Completed', { order_id: 'BLOCKED-1', revenue: 42 }).then(() => 'resolved'),
       new Promise((resolve) => setTimeout(() => resolve('still pending after 10 s'), 10_000)),
     ])
-    return { tracked, seen }
   })
+  const outcome = { tracked, seen: await probe() }
   expect(outcome).toEqual({ tracked: 'resolved', seen: ['Order Completed'] })
   expect(only('Conversions', await impact.entries())).toHaveLength(0)
   await page.unroute('**/impact/conversions')

@@ -1,4 +1,4 @@
-import { test as base, expect, type APIRequestContext } from '@playwright/test'
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
 
 /** What the fake Impact logged for one request (see demo/fake-impact). */
 export interface ImpactEntry {
@@ -88,3 +88,24 @@ export { expect }
 /** Entries of one endpoint. */
 export const only = (endpoint: ImpactEntry['endpoint'], entries: ImpactEntry[]): ImpactEntry[] =>
   entries.filter((e) => e.endpoint === endpoint)
+
+/**
+ * Registers a second destination, "Probe", on the page's analytics and returns a reader of the
+ * track event names it has received: proof that other destinations keep working.
+ */
+export async function registerProbe(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(async () => {
+    type Ctx = { event: { event?: string } }
+    const w = window as unknown as { probeSeen: string[]; demoAnalytics: { register(p: object): Promise<unknown> } }
+    w.probeSeen = []
+    await w.demoAnalytics.register({
+      name: 'Probe',
+      type: 'destination',
+      version: '1.0.0',
+      isLoaded: () => true,
+      load: () => Promise.resolve(),
+      track: (ctx: Ctx) => (w.probeSeen.push(ctx.event.event ?? ''), ctx),
+    })
+  })
+  return () => page.evaluate(() => (window as unknown as { probeSeen: string[] }).probeSeen)
+}

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AnalyticsBrowser, type Analytics, type CDNSettings, type Context, type Plugin } from '@segment/analytics-next'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SEGMENT_ORDER_COMPLETED } from '../demo/segment-order-example'
 import { startFakeImpact, validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
 import { impactPartnershipCloud } from '../src/index'
 import { createLogger } from '../src/log'
@@ -108,19 +109,7 @@ function spyDestination(): Plugin & { seen: string[] } {
   }
 }
 
-const ORDER = {
-  order_id: '50314b8e9bcf000000000000',
-  total: 27.5,
-  shipping: 3,
-  tax: 2,
-  discount: 2.5,
-  coupon: 'hasbros',
-  currency: 'USD',
-  products: [
-    { product_id: '507f1f77bcf86cd799439011', sku: '45790-32', name: 'Monopoly: 3rd Edition', price: 19, quantity: 1, category: 'Games' },
-    { product_id: '505bd76785ebb509fc183733', sku: '46493-32', name: 'Uno Card Game', price: 3, quantity: 2, category: 'Games' },
-  ],
-}
+const ORDER = SEGMENT_ORDER_COMPLETED
 
 describe('public identity', () => {
   it("is 'Impact Partnership Cloud', a destination, at the package version", () => {
