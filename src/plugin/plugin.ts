@@ -80,7 +80,8 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
           if (settings instanceof Error) throw settings
           page = start(settings, analytics)
         } catch (error) {
-          createLogger(true).error((error as Error).message)
+          // Invalid settings (one message listing every problem), or a page the plugin cannot run in.
+          createLogger(true).error(error instanceof Error ? error.message : 'could not start: ' + error)
         }
         loaded()
         return ready
