@@ -40,6 +40,8 @@ export const OUTBOX_KEY = 'impact_outbox'
 export const SENT_KEY = 'impact_sent_orders'
 /** One attempt is abandoned (and retried) after this long. */
 export const REQUEST_TIMEOUT_MS = 10_000
+/** How long the outbox lock is kept after a replay, for other tabs' localStorage to catch up. */
+export const LOCK_SETTLE_MS = 250
 
 /** Creates delivery for one page. */
 export function createDelivery(
@@ -126,6 +128,15 @@ export function createDelivery(
     }
   }
 
+  /**
+   * Drains, then keeps the lock a moment: localStorage changes reach other tabs asynchronously,
+   * and the next tab to take the lock must see this one's removals, or it would resend them.
+   */
+  const drainAndSettle = async (): Promise<void> => {
+    await drain()
+    await new Promise((resolve) => setTimeout(resolve, LOCK_SETTLE_MS))
+  }
+
   const flush = (): Promise<void> => {
     if (running) {
       again = true
@@ -134,7 +145,7 @@ export function createDelivery(
     again = false
     // One tab at a time: a tab waiting for the lock re-reads the outbox and finds the items
     // delivered by the other already gone. Where locks refuse (opaque origins), go without.
-    running = (deps.locks ? deps.locks.request('impact-outbox', drain).catch(drain) : drain())
+    running = (deps.locks ? deps.locks.request('impact-outbox', drainAndSettle).catch(drain) : drain())
       .catch((error: unknown) => log.debug('outbox replay failed', error))
       .finally(() => {
         running = undefined
