@@ -20,6 +20,8 @@
       var details = (KEYS[e.endpoint] || [])
         .filter(function (k) { return e.fields[k] })
         .map(function (k) { return k + '=' + e.fields[k] })
+      // Impact counts a PageLoad whose URL carries the click id as a click: the plugin sends one per unique click.
+      if (e.endpoint === 'PageLoad' && /[?&](irclickid|im_ref)=/.test(e.fields.PageUrl || '')) details.unshift('★ unique click')
       if (e.fields.CustomerEmail) details.push('CustomerEmail=' + e.fields.CustomerEmail.slice(0, 10) + '… (SHA-1)')
       e.errors.forEach(function (err) { details.push('✗ ' + err.field + ': ' + err.message) })
       ;[e.id, e.at.slice(11, 19), e.endpoint, e.status, e.valid ? '✓ valid' : '✗ invalid', e.fields.ClickId || '', details.join('  ·  ')]
