@@ -78,7 +78,8 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
       load(_ctx, analytics) {
         try {
           if (settings instanceof Error) throw settings
-          page = start(settings, analytics)
+          // Registered twice (or loaded again): one set of listeners and one landing capture.
+          page ??= start(settings, analytics)
         } catch (error) {
           // Invalid settings (one message listing every problem), or a page the plugin cannot run in.
           createLogger(true).error(error instanceof Error ? error.message : 'could not start: ' + error)
