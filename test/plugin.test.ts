@@ -366,6 +366,29 @@ describe('inside analytics-next', () => {
     expect(relay.posts).toHaveLength(1)
   })
 
+  it('a conversion is stored before its email is hashed, and a custom-mapped plaintext email is sent hashed', async () => {
+    // WebCrypto held back, as when a page navigates away before it answers.
+    const digest = globalThis.crypto.subtle.digest.bind(globalThis.crypto.subtle)
+    let answer!: () => void
+    const held = new Promise<void>((resolve) => (answer = resolve))
+    vi.spyOn(globalThis.crypto.subtle, 'digest').mockImplementation(async (algorithm, data) => {
+      await held
+      return digest(algorithm, data)
+    })
+    const plugin = impactPartnershipCloud(settings({ customParameterMapping: { CustomerEmail: 'properties.contact' } }))
+    const analytics = await load([plugin])
+    const tracked = analytics.track('Order Completed', { ...ORDER, order_id: 'HASH-1', contact: EMAIL })
+    // The sale is already in the outbox, with no email of any kind in it, and nothing was sent yet.
+    await vi.waitFor(() => expect(localStorage.getItem('impact_outbox') ?? '').toContain('HASH-1'))
+    expect(localStorage.getItem('impact_outbox')).not.toMatch(/jane|%40|@|CustomerEmail/i)
+    expect(relay.posts).toEqual([])
+    answer()
+    await tracked
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(relay.posts[0]!.fields.CustomerEmail).toBe(EMAIL_SHA1)
+    expect(JSON.stringify(relay.posts[0])).not.toMatch(/jane/i)
+  })
+
   it('a referral click: the clickId Impact assigns is stored and carried by the conversion', async () => {
     setPage(`${fake.url}/`)
     Object.defineProperty(document, 'referrer', { configurable: true, get: () => 'https://partner-blog.example.net/review' })

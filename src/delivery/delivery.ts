@@ -27,9 +27,11 @@ export interface Delivery {
   sendPageLoad(body: string, onDelivered: (answer: Answer) => void): Promise<Answer>
   /**
    * Stores a conversion in the outbox, then sends it; resolves with the first attempt's answer,
-   * or `'duplicate'` when the same key was already delivered or is waiting.
+   * or `'duplicate'` when the same key was already delivered or is waiting. With `final`, `body`
+   * is stored at once but held until `final` gives the body to send (the hashed email arriving
+   * from WebCrypto): a page that navigates away meanwhile still leaves the sale in the outbox.
    */
-  sendConversion(key: string, body: string): Promise<Answer | 'duplicate'>
+  sendConversion(key: string, body: string, final?: Promise<string>): Promise<Answer | 'duplicate'>
   /** Replays the outbox (next load, `online`). */
   flush(): Promise<void>
 }
@@ -59,6 +61,9 @@ export function createDelivery(
   }
   const outbox = (): OutboxItem[] => outboxItems(store.load(OUTBOX_KEY))
   const wasSent = (key: string): boolean => deps.now() - sentKeys(store.load(SENT_KEY))[key]! < SENT_TTL_MS
+  /** Replaces item `id` with `change` applied, or removes it without one. */
+  const update = (id: string, change?: Partial<OutboxItem>): void =>
+    store.save(OUTBOX_KEY, outbox().flatMap((i) => (i.id != id ? [i] : change ? [{ ...i, ...change }] : [])))
   let running: Promise<void> | undefined
   let again = false
   let timerAt = Infinity
@@ -88,15 +93,14 @@ export function createDelivery(
   const drain = async (): Promise<void> => {
     for (let item: OutboxItem | undefined; target && (item = outbox().find((i) => i.next <= deps.now())); ) {
       const { id, key, attempts } = item
-      const update = (change?: Partial<OutboxItem>): void =>
-        store.save(OUTBOX_KEY, outbox().flatMap((i) => (i.id != id ? [i] : change ? [{ ...i, ...change }] : [])))
+      const done = (): void => update(id)
       if (wasSent(key)) {
-        update()
+        done()
         continue
       }
       // Leased while in flight: a page that unloads mid-request (keepalive still delivers it)
       // leaves the item behind, and the next page must not resend it at once.
-      update({ next: deps.now() + REQUEST_TIMEOUT_MS })
+      update(id, { next: deps.now() + REQUEST_TIMEOUT_MS })
       const answer = await attempt(
         target.url,
         item.body,
@@ -108,10 +112,10 @@ export function createDelivery(
           const sent = sentKeys(store.load(SENT_KEY))
           for (const k in sent) if (!(now - sent[k]! < SENT_TTL_MS)) delete sent[k]
           store.save(SENT_KEY, { ...sent, [key]: now })
-          update()
+          done()
         },
-        (delay) => update({ attempts: attempts + 1, next: deps.now() + delay }),
-        update,
+        (delay) => update(id, { attempts: attempts + 1, next: deps.now() + delay }),
+        done,
       )
       answered(id, answer)
     }
@@ -161,7 +165,7 @@ export function createDelivery(
         attempt(pageLoadUrl, body, undefined, attempts, 'page load', onDelivered, (delay) => deps.setTimeout(() => void run(attempts + 1).catch(() => {}), delay), () => {})
       return run(1)
     },
-    sendConversion(key, body) {
+    sendConversion(key, body, final) {
       const items = outbox()
       if (wasSent(key) || items.some((i) => i.key == key)) {
         log.debug('conversion already sent or waiting: ' + key)
@@ -169,10 +173,14 @@ export function createDelivery(
       }
       while (items.length >= OUTBOX_LIMIT) log.warn('outbox full: dropped conversion ' + items.shift()!.key)
       const id = deps.now().toString(36) + deps.random().toString(36).slice(2)
-      // Persisted before the first attempt, so a crash or navigation mid-request loses nothing.
-      store.save(OUTBOX_KEY, [...items, { id, key, body, attempts: 0, next: 0 }])
+      // Persisted before the first attempt, so a crash or navigation mid-request loses nothing;
+      // held (like a lease) while its final body is on its way.
+      store.save(OUTBOX_KEY, [...items, { id, key, body, attempts: 0, next: final ? deps.now() + REQUEST_TIMEOUT_MS : 0 }])
       const first = new Promise<Answer>((resolve) => waiting.set(id, [key, resolve]))
-      void flush()
+      void (final ?? Promise.resolve(body)).then(
+        (finalBody) => update(id, { body: finalBody, next: 0 }),
+        () => update(id, { next: 0 }),
+      ).then(flush)
       return first
     },
   }

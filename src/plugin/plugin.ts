@@ -12,6 +12,7 @@ import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
 import { conversionFields } from './conversion-fields'
 import { conversionTarget } from './conversion-target'
+import type { Identity } from './identity-fields'
 import { hashEmail } from './hash-email'
 import { pageLoadFields } from './page-load-fields'
 import { routeEvent } from './route'
@@ -117,9 +118,10 @@ async function send(p: Page, ctx: Context): Promise<void> {
   const kind = routeEvent(event, p.settings)
   const now = Date.now()
   if (!kind || (kind != 'pageLoad' && !p.converts)) return p.log.debug('not sent: ' + (event.event ?? event.type))
-  const identity = { clickId: p.tracker.clickId(), customerEmail: await hashEmail(emailOf(event, p.analytics)) }
+  const identity: Identity = { clickId: p.tracker.clickId() }
   let sending: Promise<Answer | 'duplicate'>
   if (kind == 'pageLoad') {
+    identity.customerEmail = await hashEmail(emailOf(event, p.analytics))
     let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
     // In-app navigations are referred by the previous page, never the stale external document.referrer.
     const referrer = p.previousUrl ?? document.referrer
@@ -141,7 +143,13 @@ async function send(p: Page, ctx: Context): Promise<void> {
     sending = p.delivery.sendPageLoad(encode(fields), (answer) => p.tracker.adopt(valueAt(answer.body, 'clickId')))
   } else {
     const fields = conversionFields(event, p.settings, identity, kind == 'install', now, p.log.debug)
-    sending = p.delivery.sendConversion(`${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`, encode(fields))
+    // WebCrypto answers in a later task, and a thank-you page may navigate away before that: the
+    // conversion is stored now and gets its hashed CustomerEmail (also a custom-mapped one) after.
+    const email = fields.CustomerEmail ?? emailOf(event, p.analytics)
+    delete fields.CustomerEmail
+    const body = encode(fields)
+    const final = hashEmail(email).then((hash) => (hash ? body + '&CustomerEmail=' + hash : body))
+    sending = p.delivery.sendConversion(`${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`, body, final)
   }
   const answer = await Promise.race([sending, new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS))])
   if (answer && answer != 'duplicate' && !isSuccess(answer.status)) ctx.log('warn', 'Impact: not delivered yet', answer)
