@@ -711,18 +711,21 @@ describe('two tabs sharing storage and Web Locks', () => {
     return body
   }
 
-  it('both flush() concurrently: the pending conversion is sent once in total', async () => {
+  /** Two tabs on one storage and one lock manager, a conversion pending, its next request held open. */
+  async function twoTabsWithPendingItem() {
     const storage = new MemoryStorage()
     const clock = new Clock()
     const locks = new FakeLocks()
-    const body = await pendingItem(storage, clock)
-
+    const pendingBody = await pendingItem(storage, clock)
     const net = scriptedFetch()
     const inFlight = gate()
     net.queue(inFlight)
     net.fallback = () => 200
-    const a = tab({ storage, clock, locks, net })
-    const b = tab({ storage, clock, locks, net })
+    return { storage, locks, net, inFlight, pendingBody, a: tab({ storage, clock, locks, net }), b: tab({ storage, clock, locks, net }) }
+  }
+
+  it('both flush() concurrently: the pending conversion is sent once in total', async () => {
+    const { storage, locks, net, inFlight, pendingBody: body, a, b } = await twoTabsWithPendingItem()
     const both = Promise.all([a.delivery.flush(), b.delivery.flush()])
     await settle() // the first request is in flight while the other tab tries
     inFlight.open(200)
@@ -748,17 +751,7 @@ describe('two tabs sharing storage and Web Locks', () => {
   })
 
   it('a conversion made in one tab while the other replays is sent once, and its promise settles', async () => {
-    const storage = new MemoryStorage()
-    const clock = new Clock()
-    const locks = new FakeLocks()
-    const pendingBody = await pendingItem(storage, clock)
-
-    const net = scriptedFetch()
-    const inFlight = gate()
-    net.queue(inFlight)
-    net.fallback = () => 200
-    const replaying = tab({ storage, clock, locks, net })
-    const checkout = tab({ storage, clock, locks, net })
+    const { net, inFlight, pendingBody, a: replaying, b: checkout } = await twoTabsWithPendingItem()
     const replay = replaying.delivery.flush()
     await settle()
     const body = conversionBody('o-2')
