@@ -43,12 +43,16 @@ test('a single-page app route change is referred by the previous route, never th
   expect(route).toMatchObject({ ClickId: 'SpaClick1', PageUrl: expect.stringMatching(/\/product$/) })
 })
 
-test('a referral from another site is a unique click, and the click id Impact answers attributes the sale', async ({ page, impact }) => {
+test('a referral from another site is a unique click, and the click id Impact answers attributes the sale', async ({ page, impact, context }) => {
   await page.goto('/', { referer: 'https://blog.partner.example.net/best-tents' })
   const [referral] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 1, 'referral'))
   expect(referral).toMatchObject({ ReferringUrl: 'https://blog.partner.example.net/best-tents' })
   expect(referral!.ClickId).toBeUndefined()
-  // The fake answers a referral with a fresh clickId (as Impact does); the plugin keeps it.
+  // The fake answers a referral with a fresh clickId (as Impact does); the plugin keeps it. The fake logs
+  // the request before the browser has read the answer, so wait for the cookie as a visitor's reading
+  // time would: navigating within milliseconds abandons the answer (a limit the README states).
+  const stored = async (): Promise<string | undefined> => (await context.cookies()).find((c) => c.name === 'impact_click_id')?.value
+  await expect.poll(stored).toMatch(/^fk[0-9a-f]{24}$/)
   await page.goto('/product')
   const [, next] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 2, 'next page'))
   expect(next!.ClickId).toMatch(/^fk[0-9a-f]{24}$/)
