@@ -1,4 +1,5 @@
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
+import type { Fault } from '../demo/fake-impact/server'
 
 /** What the fake Impact logged for one request (see demo/fake-impact). */
 export interface ImpactEntry {
@@ -19,7 +20,8 @@ export interface FakeImpactClient {
   entries(): Promise<ImpactEntry[]>
   /** Waits until `predicate` holds for the log, then returns the log. */
   waitFor(predicate: (entries: ImpactEntry[]) => boolean, what: string): Promise<ImpactEntry[]>
-  fault(fault: { endpoint: 'PageLoad' | 'Conversions'; status: number; count: number; retryAfter?: number }): Promise<void>
+  /** Queues a fault in the fake: another status, a Retry-After, or a held (slow) answer. */
+  fault(fault: Fault): Promise<void>
   /** Entries allowed to be invalid in this test (the default: none). */
   allowInvalid(): void
 }

@@ -700,6 +700,85 @@ describe('exactly once', () => {
 })
 
 // =============================================================================================
+describe('leaving the page (pagehide) with a conversion in progress', () => {
+  /** A page whose conversion is sent, then the page leaves; the next page on the same storage. */
+  async function leaveWith(body: string, options: { final?: Promise<string>; onTheWire: boolean; failFirst?: boolean }) {
+    const storage = new MemoryStorage()
+    const clock = new Clock()
+    const page1 = tab({ storage, clock })
+    const request = gate()
+    page1.net.queue(request)
+    void page1.delivery.sendConversion(keyOf('o-1'), body, options.final)
+    await settle()
+    expect(page1.net.calls).toHaveLength(options.onTheWire ? 1 : 0)
+    if (options.failFirst) {
+      // The navigation fails the fetch in this page first, within the task that runs pagehide:
+      // microtasks only, so the failure is handled (a retry is planned) before leave() runs.
+      request.open('network')
+      for (let i = 0; i < 200; i++) await Promise.resolve()
+      expect(storage.getItem(OUTBOX_KEY)).toContain('"attempts":1')
+      page1.delivery.leave()
+    } else {
+      page1.delivery.leave()
+      // The page's JavaScript then sees its fetch fail (the document is going away).
+      request.open('network')
+    }
+    await settle()
+    clock.t += 60_000 // past any lease or backoff
+    const page2 = tab({ storage, clock })
+    page2.net.fallback = () => 200
+    await page2.delivery.flush()
+    await page2.timers.runAll()
+    return { page1, page2, storage }
+  }
+
+  it('a keepalive request already on the wire counts as sent: the next page neither resends nor accepts it again', async () => {
+    const body = conversionBody('o-1')
+    const { page1, page2, storage } = await leaveWith(body, { onTheWire: true })
+    expect(page2.net.calls).toHaveLength(0)
+    expect(await page2.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+    expect(page2.net.calls).toHaveLength(0)
+    expect(outboxHolds(storage, body)).toBe(false)
+    expect(page1.timers.pending).toBe(0)
+  })
+
+  it('the same when the navigation failed the fetch in this page just before pagehide', async () => {
+    const body = conversionBody('o-1')
+    const { page2, storage } = await leaveWith(body, { onTheWire: true, failFirst: true })
+    expect(page2.net.calls).toHaveLength(0)
+    expect(outboxHolds(storage, body)).toBe(false)
+    expect(await page2.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+  })
+
+  it('one not yet on the wire (its hashed email still coming) stays queued, and the next page sends it once', async () => {
+    const body = conversionBody('o-1')
+    const { page2 } = await leaveWith(body, { final: new Promise<string>(() => undefined), onTheWire: false })
+    expect(page2.net.bodies()).toEqual([body])
+  })
+
+  it('one too big for keepalive dies with the page, so it stays queued and the next page sends it once', async () => {
+    const base = conversionBody('o-1')
+    const body = base + '&Note=' + 'x'.repeat(20_000)
+    const { page1, page2 } = await leaveWith(body, { onTheWire: true })
+    expect(page1.net.calls[0]!.init.keepalive).toBe(false)
+    expect(page2.net.bodies()).toEqual([body])
+  })
+
+  it.each([503, 'network'] as const)('leaving after a failed attempt (%s) keeps it queued for its retry', async (failure) => {
+    const t = tab()
+    t.net.queue(failure, 200)
+    const body = conversionBody('o-1')
+    await t.delivery.sendConversion(keyOf('o-1'), body)
+    // A real failure is over before the page leaves (at least a task later).
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    t.delivery.leave()
+    expect(outboxHolds(t.storage, body)).toBe(true)
+    await t.timers.runAll()
+    expect(t.net.bodies()).toEqual([body, body])
+  })
+})
+
+// =============================================================================================
 describe('two tabs sharing storage and Web Locks', () => {
   async function pendingItem(storage: MemoryStorage, clock: Clock, orderId = 'o-1'): Promise<string> {
     const page0 = tab({ storage, clock })

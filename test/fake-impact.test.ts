@@ -292,6 +292,28 @@ describe('fake Impact over HTTP', () => {
     expect((await post('/__faults', '{"endpoint":"Nope"}', {})).status).toBe(400)
   })
 
+  it('holds the answer of a slow fault, logging the request on arrival, and judges it as usual', async () => {
+    fake.injectFault({ endpoint: 'Conversions', delayMs: 300, count: 1 })
+    const started = Date.now()
+    const answer = convert(form(ORDER))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(fake.entries().map((e) => [e.endpoint, e.status, e.fault])).toEqual([['Conversions', 200, undefined]])
+    expect((await answer).status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+    const next = Date.now()
+    expect((await convert(form(ORDER))).status).toBe(200)
+    expect(Date.now() - next).toBeLessThan(290)
+  })
+
+  it.each([
+    [{ endpoint: 'Conversions', count: 1 }, 'give a status, a delayMs, or both'],
+    [{ endpoint: 'Conversions', count: 1, delayMs: 0 }, 'delayMs must be an integer from 1 to 30000'],
+    [{ endpoint: 'Conversions', count: 1, status: 200 }, 'status must be an integer from 400 to 599'],
+  ])('refuses the fault %j', async (fault, message) => {
+    const res = await post('/__faults', JSON.stringify(fault), {})
+    expect([res.status, await res.text()]).toEqual([400, expect.stringContaining(message)])
+  })
+
   it('sends Retry-After with a fault and serves /__log and /__reset', async () => {
     fake.injectFault({ endpoint: 'PageLoad', status: 429, count: 1, retryAfter: 7 })
     const res = await post('/PageLoad', form(PAGE_LOAD))

@@ -23,10 +23,13 @@ export type ImpactEndpoint = 'PageLoad' | 'Conversions'
 /** Answer the next `count` requests to `endpoint` with `status`, after validating and logging. */
 export interface Fault {
   endpoint: ImpactEndpoint
-  status: number
+  /** The answer's status (400 to 599) instead of the judged one; absent: judged as usual. */
+  status?: number
   count: number
   /** Seconds, sent as a `Retry-After` header. */
   retryAfter?: number
+  /** Holds the answer this long (a slow Impact); the request is logged on arrival. */
+  delayMs?: number
 }
 
 /** One request as the fake received and judged it. */
@@ -89,17 +92,18 @@ function answerClickId(fields: FormFields): string | undefined {
 
 /** Checks a fault (tests send it as JSON, so it is untrusted); throws naming the bad key. */
 function checkFault(input: unknown): Fault {
-  const { endpoint, status, count, retryAfter } = (input ?? {}) as Record<string, unknown>
+  const { endpoint, status, count, retryAfter, delayMs } = (input ?? {}) as Record<string, unknown>
   const int = (v: unknown, min: number, max = Infinity): v is number =>
     Number.isInteger(v) && (v as number) >= min && (v as number) <= max
   if (endpoint !== 'PageLoad' && endpoint !== 'Conversions') {
     throw new Error('endpoint must be PageLoad or Conversions')
   }
-  if (!int(status, 400, 599)) throw new Error('status must be an integer from 400 to 599')
+  if (status === undefined && delayMs === undefined) throw new Error('give a status, a delayMs, or both')
+  if (status !== undefined && !int(status, 400, 599)) throw new Error('status must be an integer from 400 to 599')
   if (!int(count, 1)) throw new Error('count must be an integer >= 1')
-  if (retryAfter === undefined) return { endpoint, status, count }
-  if (!int(retryAfter, 0)) throw new Error('retryAfter must be whole seconds >= 0')
-  return { endpoint, status, count, retryAfter }
+  if (retryAfter !== undefined && !int(retryAfter, 0)) throw new Error('retryAfter must be whole seconds >= 0')
+  if (delayMs !== undefined && !int(delayMs, 1, 30_000)) throw new Error('delayMs must be an integer from 1 to 30000')
+  return { endpoint, count, ...(status !== undefined && { status }), ...(retryAfter !== undefined && { retryAfter }), ...(delayMs !== undefined && { delayMs }) }
 }
 
 type Judged = Pick<LogEntry, 'endpoint' | 'fields' | 'errors' | 'status' | 'fault'>
@@ -157,10 +161,11 @@ export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
     const fault = takeFault(endpoint)
     const judged = tooLarge ? 413 : auth.length > 0 ? 401 : errors.length > 0 ? 400 : 200
     const status = fault?.status ?? judged
-    record(req, path, { endpoint, fields, errors, status, ...(fault && { fault: fault.status }) })
+    record(req, path, { endpoint, fields, errors, status, ...(fault?.status && { fault: fault.status }) })
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
 
     if (status !== 200) {
-      const answer = fault ? [fieldError('request', `injected fault: HTTP ${status}`)] : errors
+      const answer = fault?.status ? [fieldError('request', `injected fault: HTTP ${status}`)] : errors
       const retry = fault?.retryAfter === undefined ? {} : { 'Retry-After': `${fault.retryAfter}` }
       const body =
         sid === undefined ? { errors: answer, warnings: [] } : { Status: 'ERROR', errors: answer }

@@ -2,7 +2,7 @@ import type { Logger } from '../log'
 import { outboxItems, OUTBOX_LIMIT, sentKeys, SENT_TTL_MS, type OutboxItem } from './outbox'
 import { isRetryable, isSuccess, MAX_ATTEMPTS, retryDelay } from './retry'
 import { createStore, localStorageOrNone } from './store'
-import { postForm, type Answer } from './transport'
+import { KEEPALIVE_MAX_BYTES, postForm, type Answer } from './transport'
 
 /** Where conversions go: the relay (no credentials) or, opted in, Impact with Basic auth. */
 export interface ConversionTarget {
@@ -34,6 +34,11 @@ export interface Delivery {
   sendConversion(key: string, body: string, final?: Promise<string>): Promise<Answer | 'duplicate'>
   /** Replays the outbox (next load, `online`). */
   flush(): Promise<void>
+  /**
+   * The page is going away (`pagehide`). Conversions whose keepalive request is already on the
+   * wire count as sent: the browser finishes them, but this page never sees the answer.
+   */
+  leave(): void
 }
 
 /** Storage key of the conversion outbox. */
@@ -64,6 +69,16 @@ export function createDelivery(
   /** Replaces item `id` with `change` applied, or removes it without one. */
   const update = (id: string, change?: Partial<OutboxItem>): void =>
     store.save(OUTBOX_KEY, outbox().flatMap((i) => (i.id != id ? [i] : change ? [{ ...i, ...change }] : [])))
+  /** Remembers `key` as delivered (forgetting expired keys) and takes item `id` out of the outbox. */
+  const markSent = (id: string, key: string): void => {
+    const now = deps.now()
+    const sent = sentKeys(store.load(SENT_KEY))
+    for (const k in sent) if (!(now - sent[k]! < SENT_TTL_MS)) delete sent[k]
+    store.save(SENT_KEY, { ...sent, [key]: now })
+    update(id)
+  }
+  /** Conversions whose keepalive request is on the wire: item id to dedupe key. */
+  const onTheWire = new Map<string, string>()
   let running: Promise<void> | undefined
   let again = false
   let timerAt = Infinity
@@ -98,8 +113,9 @@ export function createDelivery(
         done()
         continue
       }
-      // Leased while in flight: a page that unloads mid-request (keepalive still delivers it)
-      // leaves the item behind, and the next page must not resend it at once.
+      if (item.body.length <= KEEPALIVE_MAX_BYTES) onTheWire.set(id, key)
+      // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
+      // must not resend it at once.
       update(id, { next: deps.now() + REQUEST_TIMEOUT_MS })
       const answer = await attempt(
         target.url,
@@ -107,16 +123,15 @@ export function createDelivery(
         target.authorization,
         attempts + 1,
         'conversion ' + key,
-        () => {
-          const now = deps.now()
-          const sent = sentKeys(store.load(SENT_KEY))
-          for (const k in sent) if (!(now - sent[k]! < SENT_TTL_MS)) delete sent[k]
-          store.save(SENT_KEY, { ...sent, [key]: now })
-          done()
-        },
+        () => markSent(id, key),
         (delay) => update(id, { attempts: attempts + 1, next: deps.now() + delay }),
         done,
       )
+      // Leaving fails the fetch in this page (status 0) while the browser still finishes the
+      // keepalive request, and that failure can arrive before this page's pagehide listener
+      // runs: after a status 0 the item counts as on the wire until the current task is over.
+      if (answer.status) onTheWire.delete(id)
+      else setTimeout(() => onTheWire.delete(id))
       answered(id, answer)
     }
     // Items another tab attempted first: their callers learn whether it delivered them.
@@ -160,6 +175,11 @@ export function createDelivery(
 
   return {
     flush,
+    leave() {
+      // Resending from the next page would pay the partner twice whenever a visitor navigates
+      // right after buying. Requests too big for keepalive die with the page: they stay queued.
+      for (const [id, key] of onTheWire) markSent(id, key)
+    },
     sendPageLoad(body, onDelivered) {
       const run = (attempts: number): Promise<Answer> =>
         attempt(pageLoadUrl, body, undefined, attempts, 'page load', onDelivered, (delay) => deps.setTimeout(() => void run(attempts + 1).catch(() => {}), delay), () => {})

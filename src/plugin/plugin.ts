@@ -107,6 +107,7 @@ function start(settings: ResolvedSettings, analytics: Analytics): Page {
   // Replayed after load() returns, so loading itself makes no request.
   setTimeout(replay, 0)
   addEventListener('online', replay)
+  addEventListener('pagehide', () => delivery.leave())
   // Captured now: events buffered before a late register() never reach this plugin.
   const landing: Page['landing'] = [tracker.pageLoad(location.href, document.referrer, Date.now()), location.href]
   return { settings, log, tracker, delivery, converts: !!target, analytics, landing }
