@@ -24,6 +24,7 @@ test('a partner click is one unique click: a reload inside the window is a plain
 
 test('a new click id inside the window is a new unique click (last click wins)', async ({ page, impact, context }) => {
   await page.goto('/?irclickid=FirstClick')
+  await impact.waitFor((e) => pageLoads(e).length === 1, 'first click')
   await page.goto('/?im_ref=SecondClick')
   const [, second] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 2, 'two clicks'))
   expect(second).toMatchObject({ ClickId: 'SecondClick', PageUrl: expect.stringContaining('im_ref=SecondClick') })

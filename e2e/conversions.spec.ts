@@ -11,6 +11,8 @@ const accepted = (entries: ImpactEntry[]): ImpactEntry[] => only('Conversions', 
 /** Lands from a partner, then buys through the cart's checkout form. */
 async function buy(page: Page): Promise<string> {
   await page.goto(`/?irclickid=${CLICK}`)
+  // The plugin keeps the click when it loads, which may come after the page's load event.
+  await expect.poll(async () => (await page.context().cookies()).find((c) => c.name === 'impact_click_id')?.value).toBe(CLICK)
   await page.goto('/cart')
   await page.click('#place-order')
   await page.waitForURL(/thank-you\?order=/)
