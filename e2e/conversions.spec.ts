@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { expect, only, registerProbe, test, type ImpactEntry } from './fixtures'
+import { expect, only, registerProbe, test, type FakeImpactClient, type ImpactEntry } from './fixtures'
 
 const CLICK = 'ConvClick-9z8y7x'
 const TOKEN = 'demo-token-not-a-secret'
@@ -34,6 +34,12 @@ async function failedAttempts(page: Page, orderId: string, attempts: number): Pr
   await expect
     .poll(async () => (await outbox(page)).find((i) => i.key.endsWith('|' + orderId))?.attempts, { intervals: [20] })
     .toBe(attempts)
+}
+
+/** After `ms` (time for any late resend to show), the fake Impact holds exactly `count` conversions. */
+async function conversionsAfter(page: Page, impact: FakeImpactClient, ms: number, count: number): Promise<void> {
+  await page.waitForTimeout(ms)
+  expect(only('Conversions', await impact.entries())).toHaveLength(count)
 }
 
 /** Tracks the Segment example order `orderId` on the current page (not awaited). */
@@ -89,8 +95,7 @@ test('reloading the thank-you page, or tracking the same order again, sends noth
   await impact.waitFor((e) => accepted(e).length === 1, 'the first conversion')
   await page.reload()
   await trackOrder(page, order)
-  await page.waitForTimeout(1500)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(page, impact, 1500, 1)
 })
 
 test('Impact failing three times (the relay answers 503) still yields exactly one conversion', async ({ page, impact }) => {
@@ -112,20 +117,17 @@ test('a conversion whose request was aborted is replayed on the next page load, 
   await page.reload()
   const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the replayed conversion')
   expect(accepted(entries)[0]!.fields.OrderId).toBe('ABORTED-1')
-  await page.waitForTimeout(1000)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(page, impact, 1000, 1)
 })
 
 test('a conversion tracked offline is sent once when the browser comes back online', async ({ page, context, impact }) => {
   await page.goto('/product')
   await context.setOffline(true)
   await trackOrder(page, 'OFFLINE-1')
-  await page.waitForTimeout(500)
-  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+  await conversionsAfter(page, impact, 500, 0)
   await context.setOffline(false)
   await impact.waitFor((e) => accepted(e).length === 1, 'the conversion after going online')
-  await page.waitForTimeout(1000)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(page, impact, 1000, 1)
 })
 
 test('a conversion tracked right before navigating away still arrives', async ({ page, impact }) => {
@@ -146,8 +148,7 @@ test('a conversion tracked right before navigating away still arrives', async ({
   const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion sent during navigation')
   expect(accepted(entries)[0]!.fields).toMatchObject({ OrderId: 'NAV-1', OrderSubTotalPostDiscount: '10', CurrencyCode: 'EUR' })
   await expect.poll(() => outbox(page)).toEqual([])
-  await page.waitForTimeout(1000)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(page, impact, 1000, 1)
 })
 
 test('a conversion still on the wire when the visitor leaves is not sent again by the next page', async ({ page, impact }) => {
@@ -160,12 +161,10 @@ test('a conversion still on the wire when the visitor leaves is not sent again b
   await page.goto('/')
   // Nothing is left to resend (that would pay the partner twice) ...
   expect(await outbox(page)).toEqual([])
-  await page.waitForTimeout(2500)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(page, impact, 2500, 1)
   // ... and the order stays known as sent.
   await trackOrder(page, 'WIRE-1')
-  await page.waitForTimeout(500)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(page, impact, 500, 1)
 })
 
 test('two tabs opening with a pending outbox deliver it once', async ({ context, impact }) => {
@@ -178,8 +177,7 @@ test('two tabs opening with a pending outbox deliver it once', async ({ context,
   const [a, b] = await Promise.all([context.newPage(), context.newPage()])
   await Promise.all([a!.goto('/'), b!.goto('/cart')])
   await impact.waitFor((e) => accepted(e).length === 1, 'the pending conversion')
-  await a!.waitForTimeout(1500)
-  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+  await conversionsAfter(a!, impact, 1500, 1)
 })
 
 test('with Impact and the relay blocked (as ad blockers do) analytics and other destinations carry on, and the sale arrives once unblocked', async ({ page, impact }) => {

@@ -24,6 +24,7 @@ import {
   storedJsonHolds,
   ThrowingStorage,
   Timers,
+  type Call,
   type Reply,
   type ScriptedFetch,
   type SpyLogger,
@@ -115,6 +116,18 @@ const KINDS: Kind[] = ['pageLoad', 'conversion']
 const statusReply = (status: number | 'network'): Reply => (status === 'network' ? 'network' : status)
 
 // =============================================================================================
+/** The one request shape for both endpoints: a form POST with keepalive and no credentials. */
+function expectFormPost(call: Call | undefined, url: string, body: string): void {
+  expect(call).toBeDefined()
+  expect(call!.url).toBe(url)
+  expect(call!.method).toBe('POST')
+  expect(call!.headers.get('content-type')).toBe('application/x-www-form-urlencoded')
+  expect(call!.init.credentials).toBe('omit')
+  expect(call!.init.keepalive).toBe(true)
+  expect(call!.headers.has('authorization')).toBe(false)
+  expect(call!.body).toBe(body)
+}
+
 describe('request shape', () => {
   it('PageLoad: form POST to the PageLoad URL, keepalive, no credentials, no Authorization', async () => {
     const t = tab({ target: { url: 'https://api.impact.com/Advertisers/IRsid/Conversions', authorization: 'Basic c2VjcmV0' } })
@@ -122,14 +135,7 @@ describe('request shape', () => {
     const body = pageLoadBody()
     await t.delivery.sendPageLoad(body, () => undefined)
     expect(t.net.calls).toHaveLength(1)
-    const call = t.net.calls[0]!
-    expect(call.url).toBe(PAGELOAD_URL)
-    expect(call.method).toBe('POST')
-    expect(call.headers.get('content-type')).toBe('application/x-www-form-urlencoded')
-    expect(call.init.credentials).toBe('omit')
-    expect(call.init.keepalive).toBe(true)
-    expect(call.headers.has('authorization')).toBe(false)
-    expect(call.body).toBe(body)
+    expectFormPost(t.net.calls[0], PAGELOAD_URL, body)
   })
 
   it('conversion to the relay: same form POST, no Authorization header', async () => {
@@ -137,14 +143,8 @@ describe('request shape', () => {
     t.net.queue(202)
     const body = conversionBody('o-1')
     await t.delivery.sendConversion(keyOf('o-1'), body)
-    const call = t.net.calls[0]!
-    expect(call.url).toBe('/impact/conversions')
-    expect(call.method).toBe('POST')
-    expect(call.headers.get('content-type')).toBe('application/x-www-form-urlencoded')
-    expect(call.init.credentials).toBe('omit')
-    expect(call.init.keepalive).toBe(true)
-    expect(call.headers.has('authorization')).toBe(false)
-    expect(call.body).toBe(body)
+    expect(t.net.calls).toHaveLength(1)
+    expectFormPost(t.net.calls[0], '/impact/conversions', body)
   })
 
   it('conversion straight to Impact (opted in): carries the target Authorization', async () => {
