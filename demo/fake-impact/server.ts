@@ -20,7 +20,7 @@ import {
 /** The two Impact endpoints the fake serves. */
 export type ImpactEndpoint = 'PageLoad' | 'Conversions'
 
-/** Answer the next `count` requests to `endpoint` with `status`, after validating and logging. */
+/** Disturbs the next `count` answers of `endpoint` (another status, or late), after validating and logging. */
 export interface Fault {
   endpoint: ImpactEndpoint
   /** The answer's status (400 to 599) instead of the judged one; absent: judged as usual. */
