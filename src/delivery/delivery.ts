@@ -2,7 +2,7 @@ import type { Logger } from '../log'
 import { outboxItems, OUTBOX_LIMIT, sentKeys, SENT_TTL_MS, type OutboxItem } from './outbox'
 import { isRetryable, isSuccess, MAX_ATTEMPTS, retryDelay } from './retry'
 import { createStore, localStorageOrNone } from './store'
-import { KEEPALIVE_MAX_BYTES, postForm, type Answer } from './transport'
+import { outlivesPage, postForm, type Answer } from './transport'
 
 /** Where conversions go: the relay (no credentials) or, opted in, Impact with Basic auth. */
 export interface ConversionTarget {
@@ -113,7 +113,7 @@ export function createDelivery(
         done()
         continue
       }
-      if (item.body.length <= KEEPALIVE_MAX_BYTES) onTheWire.set(id, key)
+      if (outlivesPage(item.body)) onTheWire.set(id, key)
       // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
       // must not resend it at once.
       update(id, { next: deps.now() + REQUEST_TIMEOUT_MS })

@@ -10,6 +10,9 @@ export interface Answer {
 /** Largest body sent with `keepalive`; browsers cap all in-flight keepalive bodies at 64 KiB. */
 export const KEEPALIVE_MAX_BYTES = 16_384
 
+/** Whether `body` goes with `keepalive`, so that its request outlives the page that sent it. */
+export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_MAX_BYTES
+
 /**
  * POSTs a form body. The content type is CORS-safelisted and no credentials go along, so a
  * cross-origin PageLoad needs no preflight; `keepalive` lets the request outlive the page.
@@ -32,7 +35,7 @@ export async function postForm(
       body,
       headers,
       credentials: 'omit',
-      keepalive: body.length <= KEEPALIVE_MAX_BYTES,
+      keepalive: outlivesPage(body),
       signal: abort.signal,
     })
     let parsed: unknown
