@@ -1,4 +1,4 @@
-import { expect, only, registerProbe, test, type ImpactEntry } from './fixtures'
+import { clickCookie, expect, only, registerProbe, test, type ImpactEntry } from './fixtures'
 
 const PORT = Number(process.env.E2E_PORT ?? 4183)
 const pageLoads = (entries: ImpactEntry[]): Array<Record<string, string>> => only('PageLoad', entries).map((e) => e.fields)
@@ -28,7 +28,7 @@ test('a new click id inside the window is a new unique click (last click wins)',
   await page.goto('/?im_ref=SecondClick')
   const [, second] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 2, 'two clicks'))
   expect(second).toMatchObject({ ClickId: 'SecondClick', PageUrl: expect.stringContaining('im_ref=SecondClick') })
-  expect((await context.cookies()).find((c) => c.name === 'impact_click_id')?.value).toBe('SecondClick')
+  expect((await clickCookie(context))?.value).toBe('SecondClick')
 })
 
 test('a single-page app route change is referred by the previous route, never the stale external referrer', async ({ page, impact }) => {
@@ -52,7 +52,7 @@ test('a referral from another site is a unique click, and the click id Impact an
   // The fake answers a referral with a fresh clickId (as Impact does); the plugin keeps it. The fake logs
   // the request before the browser has read the answer, so wait for the cookie as a visitor's reading
   // time would: navigating within milliseconds abandons the answer (a limit the README states).
-  const stored = async (): Promise<string | undefined> => (await context.cookies()).find((c) => c.name === 'impact_click_id')?.value
+  const stored = async (): Promise<string | undefined> => (await clickCookie(context))?.value
   await expect.poll(stored).toMatch(/^fk[0-9a-f]{24}$/)
   await page.goto('/product')
   const [, next] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 2, 'next page'))
@@ -62,7 +62,7 @@ test('a referral from another site is a unique click, and the click id Impact an
 test("a click captured on www.shop.example.test is the ClickId of a PageLoad sent from checkout.shop.example.test", async ({ page, impact, context }) => {
   await page.goto(`http://www.shop.example.test:${PORT}/?irclickid=SubdomainClick7`)
   await impact.waitFor((e) => pageLoads(e).length === 1, 'landing on www')
-  const cookie = (await context.cookies()).find((c) => c.name === 'impact_click_id')
+  const cookie = await clickCookie(context)
   // The registrable domain, found by probing: shared by every subdomain of the shop.
   expect(cookie).toMatchObject({ value: 'SubdomainClick7', domain: '.example.test', sameSite: 'Lax' })
   await page.goto(`http://checkout.shop.example.test:${PORT}/cart`)

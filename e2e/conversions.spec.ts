@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { expect, only, registerProbe, test, type FakeImpactClient, type ImpactEntry } from './fixtures'
+import { clickCookie, expect, only, registerProbe, test, type FakeImpactClient, type ImpactEntry } from './fixtures'
 
 const CLICK = 'ConvClick-9z8y7x'
 const TOKEN = 'demo-token-not-a-secret'
@@ -12,7 +12,7 @@ const accepted = (entries: ImpactEntry[]): ImpactEntry[] => only('Conversions', 
 async function buy(page: Page): Promise<string> {
   await page.goto(`/?irclickid=${CLICK}`)
   // The plugin keeps the click when it loads, which may come after the page's load event.
-  await expect.poll(async () => (await page.context().cookies()).find((c) => c.name === 'impact_click_id')?.value).toBe(CLICK)
+  await expect.poll(async () => (await clickCookie(page.context()))?.value).toBe(CLICK)
   await page.goto('/cart')
   await page.click('#place-order')
   await page.waitForURL(/thank-you\?order=/)

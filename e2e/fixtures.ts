@@ -1,4 +1,4 @@
-import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
+import { test as base, expect, type APIRequestContext, type BrowserContext, type Cookie, type Page } from '@playwright/test'
 import type { Fault } from '../demo/fake-impact/server'
 
 /** What the fake Impact logged for one request (see demo/fake-impact). */
@@ -95,6 +95,11 @@ export const only = (endpoint: ImpactEntry['endpoint'], entries: ImpactEntry[]):
  * Registers a second destination, "Probe", on the page's analytics and returns a reader of the
  * track event names it has received: proof that other destinations keep working.
  */
+/** The plugin's click cookie (`impact_click_id`) as the browser holds it, if any. */
+export async function clickCookie(context: BrowserContext): Promise<Cookie | undefined> {
+  return (await context.cookies()).find((c) => c.name === 'impact_click_id')
+}
+
 export async function registerProbe(page: Page): Promise<() => Promise<string[]>> {
   await page.evaluate(async () => {
     type Ctx = { event: { event?: string } }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { expect, only, test } from './fixtures'
+import { clickCookie, expect, only, test } from './fixtures'
 
 const CLICK = 'E2eClick-1a2B3c.4_~'
 
@@ -13,7 +13,7 @@ test('a partner landing sends a valid PageLoad with its ClickId and keeps the cl
     PageUrl: expect.stringContaining(`irclickid=${CLICK}`),
   })
   expect(pageLoad?.fields.CustomProfileId).toMatch(/^[0-9a-f-]{36}$/)
-  const cookie = (await context.cookies()).find((c) => c.name === 'impact_click_id')
+  const cookie = await clickCookie(context)
   expect(cookie).toMatchObject({ value: CLICK, path: '/', sameSite: 'Lax', secure: false })
   // Host-only on an IP address, living cookieMaxAgeDays (30) days.
   expect(cookie?.domain).toBe('127.0.0.1')
@@ -55,9 +55,8 @@ for (const [name, value] of [
     await page.goto(`/?irclickid=${encodeURIComponent(value)}`)
     const entries = await impact.waitFor((e) => only('PageLoad', e).length === 1, 'landing PageLoad')
     expect(only('PageLoad', entries)[0]!.fields.ClickId).toBeUndefined()
-    const cookies = await context.cookies()
-    expect(cookies.find((c) => c.name === 'impact_click_id')).toBeUndefined()
-    expect(JSON.stringify(cookies)).not.toContain(value.slice(0, 20))
+    expect(await clickCookie(context)).toBeUndefined()
+    expect(JSON.stringify(await context.cookies())).not.toContain(value.slice(0, 20))
   })
 }
 
