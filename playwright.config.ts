@@ -40,9 +40,7 @@ export default defineConfig({
     env: {
       PORT: String(E2E_PORT),
       IMPACT_PORT: String(IMPACT_PORT),
-      DEMO_EXTRA_ORIGINS: ['www', 'checkout']
-        .map((sub) => `http://${sub}.shop.example.test:${E2E_PORT}`)
-        .join(','),
+      DEMO_EXTRA_ORIGINS: ['www', 'checkout'].map((sub) => `http://${sub}.shop.example.test:${E2E_PORT}`).join(','),
     },
   },
 })

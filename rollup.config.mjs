@@ -24,7 +24,13 @@ export default [
     plugins: [ts(true)],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'shared/[name].mjs' },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'shared/[name].cjs', exports: 'named' },
+      {
+        dir: 'dist',
+        format: 'cjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'shared/[name].cjs',
+        exports: 'named',
+      },
     ],
   },
   // CDN: one IIFE with js-cookie bundled; the global is the factory itself.

@@ -236,7 +236,10 @@ async function measureSizes(): Promise<SizeRow[]> {
     await esmSize(),
     await asShipped('js-cookie alone (reference)', 'node_modules/js-cookie/dist/js.cookie.min.js'),
     {
-      ...(await asShipped('analytics-next UMD index.js (reference)', 'node_modules/@segment/analytics-next/dist/umd/index.js')),
+      ...(await asShipped(
+        'analytics-next UMD index.js (reference)',
+        'node_modules/@segment/analytics-next/dist/umd/index.js',
+      )),
       note: 'minified as shipped; entry only, its lazy chunks not counted',
     },
   ]
@@ -256,7 +259,13 @@ function orderCompleted(products: number): SegmentEvent {
     userId: 'user-42',
     timestamp: new Date('2025-01-15T10:20:30.000Z'),
     context: {
-      page: { url: `${SHOP}/thank-you?order=BENCH-1`, path: '/thank-you', referrer: `${SHOP}/cart`, title: 'Thank you', search: '?order=BENCH-1' },
+      page: {
+        url: `${SHOP}/thank-you?order=BENCH-1`,
+        path: '/thank-you',
+        referrer: `${SHOP}/cart`,
+        title: 'Thank you',
+        search: '?order=BENCH-1',
+      },
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
       library: { name: 'analytics.js', version: 'next-1.84.3' },
     },
@@ -296,9 +305,21 @@ function pageEvent(): SegmentEvent {
     messageId: 'ajs-next-1700000000001-0d7b5a8e-2f3c-4e5d-9b1a-6c7d8e9f0a1b',
     anonymousId: '6f0e3c2a-57c1-4d1e-9a35-2b1f0f4a8e77',
     timestamp: new Date('2025-01-15T10:20:30.000Z'),
-    properties: { url, path: '/', referrer: 'https://partner.example.net/post', title: 'Home', search: '?irclickid=BenchClick-1a2b3c&utm_source=partner' },
+    properties: {
+      url,
+      path: '/',
+      referrer: 'https://partner.example.net/post',
+      title: 'Home',
+      search: '?irclickid=BenchClick-1a2b3c&utm_source=partner',
+    },
     context: {
-      page: { url, path: '/', referrer: 'https://partner.example.net/post', title: 'Home', search: '?irclickid=BenchClick-1a2b3c' },
+      page: {
+        url,
+        path: '/',
+        referrer: 'https://partner.example.net/post',
+        title: 'Home',
+        search: '?irclickid=BenchClick-1a2b3c',
+      },
       userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
     },
   }
@@ -320,7 +341,7 @@ function timeCalls(name: string, call: () => number, seconds: number): MappingRo
   const batch = Math.max(1, Math.ceil(50_000 / perCallNs))
   const samples: number[] = []
   const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9))
-  for (let t = process.hrtime.bigint(); t < end; ) {
+  for (let t = process.hrtime.bigint(); t < end;) {
     for (let i = 0; i < batch; i++) sink += call()
     const next = process.hrtime.bigint()
     samples.push(Number(next - t) / batch / 1000)
@@ -328,7 +349,14 @@ function timeCalls(name: string, call: () => number, seconds: number): MappingRo
   }
   const fields = call()
   if (sink <= 0) throw new Error(`${name}: the mapping returned no fields`)
-  return { name, medianUs: median(samples), p95Us: percentile(samples, 95), calls: samples.length * batch, batch, fields }
+  return {
+    name,
+    medianUs: median(samples),
+    p95Us: percentile(samples, 95),
+    calls: samples.length * batch,
+    batch,
+    fields,
+  }
 }
 
 function measureMapping(): MappingRow[] {
@@ -350,7 +378,11 @@ function measureMapping(): MappingRow[] {
       () => Object.keys(conversionFields(order, settings, identity, false, now, note)).length,
       MAP_SECONDS,
     ),
-    timeCalls('pageLoadFields (page event)', () => Object.keys(pageLoadFields(page, settings, identity, view, now)).length, MAP_SECONDS),
+    timeCalls(
+      'pageLoadFields (page event)',
+      () => Object.keys(pageLoadFields(page, settings, identity, view, now)).length,
+      MAP_SECONDS,
+    ),
   ]
 }
 
@@ -580,7 +612,10 @@ async function measureRequests(browser: Browser, base: string, demo: Demo): Prom
       const logged0 = demo.impact.entries().length
       await action()
       await sleep(400)
-      const logged = demo.impact.entries().slice(logged0).filter((e) => e.endpoint !== 'preflight')
+      const logged = demo.impact
+        .entries()
+        .slice(logged0)
+        .filter((e) => e.endpoint !== 'preflight')
       events.push({
         event,
         requests: counter.requests.length - r0,
@@ -600,14 +635,20 @@ async function measureRequests(browser: Browser, base: string, demo: Demo): Prom
     })
     await step('identify (with email)', () =>
       page.evaluate(() => {
-        const analytics = (window as unknown as { benchAnalytics: { identify(id: string, traits: object): Promise<unknown> } }).benchAnalytics
+        const analytics = (
+          window as unknown as { benchAnalytics: { identify(id: string, traits: object): Promise<unknown> } }
+        ).benchAnalytics
         return analytics.identify('bench-user-42', { email: 'Bench.User@Example.com' }).then(() => true)
       }),
     )
     await step('Order Completed (via demo relay)', () =>
       page.evaluate((order) => {
-        const analytics = (window as unknown as { benchAnalytics: { track(name: string, props: object): Promise<unknown> } }).benchAnalytics
-        return analytics.track('Order Completed', { ...order, order_id: `BENCH-${Date.now().toString(36).toUpperCase()}` }).then(() => true)
+        const analytics = (
+          window as unknown as { benchAnalytics: { track(name: string, props: object): Promise<unknown> } }
+        ).benchAnalytics
+        return analytics
+          .track('Order Completed', { ...order, order_id: `BENCH-${Date.now().toString(36).toUpperCase()}` })
+          .then(() => true)
       }, SEGMENT_ORDER_COMPLETED),
     )
 
@@ -638,7 +679,9 @@ const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(d
 const signed = (n: number, digits = 1): string => (n >= 0 ? '+' : '') + fmt(n, digits)
 
 function table(headers: string[], rows: string[][], firstWidth: number): string {
-  const widths = headers.map((h, i) => Math.max(i === 0 ? firstWidth : 0, h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const widths = headers.map((h, i) =>
+    Math.max(i === 0 ? firstWidth : 0, h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  )
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? pad(c, widths[0]!) : lpad(c, widths[i]!))).join('  ')
   return [line(headers), ...rows.map(line)].join('\n')
@@ -689,7 +732,13 @@ export function formatReport(r: BenchResult): string {
   out.push(
     table(
       ['Per event, from the browser', 'requests', 'preflights', 'Impact got', 'valid'],
-      r.requests.events.map((t) => [t.event, String(t.requests), String(t.preflights), String(t.impactReceived), String(t.impactValid)]),
+      r.requests.events.map((t) => [
+        t.event,
+        String(t.requests),
+        String(t.preflights),
+        String(t.impactReceived),
+        String(t.impactValid),
+      ]),
       w,
     ),
   )
@@ -715,7 +764,8 @@ export async function runBench(): Promise<BenchResult> {
   console.log('bench: mapping in Node…')
   const mapping = measureMapping()
 
-  const executablePath = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))
+  const executablePath =
+    process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))
   if (!executablePath) throw new Error('no Chromium found (set CHROMIUM_PATH); never download one')
   const bench = await startBenchServer()
   let demo: Demo | undefined

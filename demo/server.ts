@@ -98,7 +98,10 @@ async function serveFile(pathname: string, res: ServerResponse): Promise<void> {
   if (!prefix || !file.startsWith(root + path.sep) || rel.includes('..')) return notFound(res)
   try {
     const body = await readFile(file)
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+    res.writeHead(200, {
+      'content-type': types[path.extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    })
     res.end(body)
   } catch {
     notFound(res)

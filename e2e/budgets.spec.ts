@@ -22,12 +22,19 @@ test('each event sent to Impact costs exactly one request and no CORS preflight'
   await impact.waitFor((e) => only('PageLoad', e).length === 1, 'page view')
   expect(toImpact(requests)).toEqual([{ method: 'POST', url: `${impact.url}/PageLoad` }])
 
-  await page.evaluate(() => (window as unknown as { demoAnalytics: { identify(id: string, t: object): Promise<unknown> } }).demoAnalytics.identify('budget-user', { email: 'budget@example.com' }))
+  await page.evaluate(() =>
+    (
+      window as unknown as { demoAnalytics: { identify(id: string, t: object): Promise<unknown> } }
+    ).demoAnalytics.identify('budget-user', { email: 'budget@example.com' }),
+  )
   await impact.waitFor((e) => only('PageLoad', e).length === 2, 'identify')
   expect(toImpact(requests)).toHaveLength(2)
 
   await page.evaluate(() =>
-    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track('Order Completed', { order_id: 'BUDGET-1', revenue: 5 }),
+    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track(
+      'Order Completed',
+      { order_id: 'BUDGET-1', revenue: 5 },
+    ),
   )
   await impact.waitFor((e) => only('Conversions', e).length === 1, 'conversion')
   const sent = toImpact(requests)
@@ -37,6 +44,12 @@ test('each event sent to Impact costs exactly one request and no CORS preflight'
   expect(only('preflight', await impact.entries())).toEqual([])
 
   // The counter does see preflights: a JSON POST across origins needs one.
-  await page.evaluate((url) => fetch(`${url}/__log`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined), impact.url)
+  await page.evaluate(
+    (url) =>
+      fetch(`${url}/__log`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(
+        () => undefined,
+      ),
+    impact.url,
+  )
   await expect.poll(() => requests.filter((r) => r.method === 'OPTIONS').length).toBe(1)
 })

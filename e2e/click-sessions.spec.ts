@@ -1,9 +1,14 @@
 import { clickCookie, expect, only, registerProbe, test, type ImpactEntry } from './fixtures'
 
 const PORT = Number(process.env.E2E_PORT ?? 4183)
-const pageLoads = (entries: ImpactEntry[]): Array<Record<string, string>> => only('PageLoad', entries).map((e) => e.fields)
+const pageLoads = (entries: ImpactEntry[]): Array<Record<string, string>> =>
+  only('PageLoad', entries).map((e) => e.fields)
 
-test('a partner click is one unique click: a reload inside the window is a plain page load with the same ClickId', async ({ page, impact, context }) => {
+test('a partner click is one unique click: a reload inside the window is a plain page load with the same ClickId', async ({
+  page,
+  impact,
+  context,
+}) => {
   await page.goto('/?irclickid=UniqueA1', { referer: 'https://partner.example.net/review' })
   await impact.waitFor((e) => pageLoads(e).length === 1, 'landing')
   await page.reload()
@@ -31,7 +36,10 @@ test('a new click id inside the window is a new unique click (last click wins)',
   expect((await clickCookie(context))?.value).toBe('SecondClick')
 })
 
-test('a single-page app route change is referred by the previous route, never the stale external referrer', async ({ page, impact }) => {
+test('a single-page app route change is referred by the previous route, never the stale external referrer', async ({
+  page,
+  impact,
+}) => {
   await page.goto('/?irclickid=SpaClick1', { referer: 'https://partner.example.net/' })
   await impact.waitFor((e) => pageLoads(e).length === 1, 'landing')
   await page.evaluate(async () => {
@@ -44,7 +52,11 @@ test('a single-page app route change is referred by the previous route, never th
   expect(route).toMatchObject({ ClickId: 'SpaClick1', PageUrl: expect.stringMatching(/\/product$/) })
 })
 
-test('a referral from another site is a unique click, and the click id Impact answers attributes the sale', async ({ page, impact, context }) => {
+test('a referral from another site is a unique click, and the click id Impact answers attributes the sale', async ({
+  page,
+  impact,
+  context,
+}) => {
   await page.goto('/', { referer: 'https://blog.partner.example.net/best-tents' })
   const [referral] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 1, 'referral'))
   expect(referral).toMatchObject({ ReferringUrl: 'https://blog.partner.example.net/best-tents' })
@@ -59,7 +71,11 @@ test('a referral from another site is a unique click, and the click id Impact an
   expect(next!.ClickId).toMatch(/^fk[0-9a-f]{24}$/)
 })
 
-test("a click captured on www.shop.example.test is the ClickId of a PageLoad sent from checkout.shop.example.test", async ({ page, impact, context }) => {
+test('a click captured on www.shop.example.test is the ClickId of a PageLoad sent from checkout.shop.example.test', async ({
+  page,
+  impact,
+  context,
+}) => {
   await page.goto(`http://www.shop.example.test:${PORT}/?irclickid=SubdomainClick7`)
   await impact.waitFor((e) => pageLoads(e).length === 1, 'landing on www')
   const cookie = await clickCookie(context)
@@ -67,10 +83,17 @@ test("a click captured on www.shop.example.test is the ClickId of a PageLoad sen
   expect(cookie).toMatchObject({ value: 'SubdomainClick7', domain: '.example.test', sameSite: 'Lax' })
   await page.goto(`http://checkout.shop.example.test:${PORT}/cart`)
   const [, checkout] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 2, 'checkout page'))
-  expect(checkout).toMatchObject({ ClickId: 'SubdomainClick7', PageUrl: `http://checkout.shop.example.test:${PORT}/cart` })
+  expect(checkout).toMatchObject({
+    ClickId: 'SubdomainClick7',
+    PageUrl: `http://checkout.shop.example.test:${PORT}/cart`,
+  })
 })
 
-test("a click already in Impact's own UTT cookie (IR_<campaignId>) keeps attributing after the switch", async ({ page, impact, context }) => {
+test("a click already in Impact's own UTT cookie (IR_<campaignId>) keeps attributing after the switch", async ({
+  page,
+  impact,
+  context,
+}) => {
   await context.addCookies([
     { name: 'IR_12345', value: '1731000000000%7C0%7C1731000000000%7CUttClick42%7C', domain: '127.0.0.1', path: '/' },
   ])
@@ -79,24 +102,33 @@ test("a click already in Impact's own UTT cookie (IR_<campaignId>) keeps attribu
   expect(view!.ClickId).toBe('UttClick42')
 })
 
-test('with cookies disabled the click still attributes the page view and a sale on the same page', async ({ page, impact }) => {
+test('with cookies disabled the click still attributes the page view and a sale on the same page', async ({
+  page,
+  impact,
+}) => {
   // As a browser with cookies blocked behaves: document.cookie reads empty and ignores writes.
   await page.addInitScript(() => {
     Object.defineProperty(Document.prototype, 'cookie', { get: () => '', set: () => {} })
   })
   await page.goto('/product?irclickid=NoCookies1')
   await page.evaluate(() =>
-    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track('Order Completed', {
-      order_id: 'NO-COOKIES-1',
-      revenue: 19,
-    }),
+    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track(
+      'Order Completed',
+      {
+        order_id: 'NO-COOKIES-1',
+        revenue: 19,
+      },
+    ),
   )
   const entries = await impact.waitFor((e) => only('Conversions', e).length === 1, 'the conversion')
   expect(pageLoads(entries)[0]!.ClickId).toBe('NoCookies1')
   expect(only('Conversions', entries)[0]!.fields).toMatchObject({ ClickId: 'NoCookies1', OrderId: 'NO-COOKIES-1' })
 })
 
-test('with localStorage throwing, conversions still go out and other destinations keep receiving events', async ({ page, impact }) => {
+test('with localStorage throwing, conversions still go out and other destinations keep receiving events', async ({
+  page,
+  impact,
+}) => {
   await page.addInitScript(() => {
     Object.defineProperty(window, 'localStorage', {
       get() {
@@ -107,10 +139,13 @@ test('with localStorage throwing, conversions still go out and other destination
   await page.goto('/product?irclickid=NoStorage1')
   const probe = await registerProbe(page)
   await page.evaluate(() =>
-    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track('Order Completed', {
-      order_id: 'NO-STORAGE-1',
-      revenue: 19,
-    }),
+    (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track(
+      'Order Completed',
+      {
+        order_id: 'NO-STORAGE-1',
+        revenue: 19,
+      },
+    ),
   )
   const received = await probe()
   expect(received).toEqual(['Order Completed'])

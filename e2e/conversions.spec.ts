@@ -45,7 +45,8 @@ async function conversionsAfter(page: Page, impact: FakeImpactClient, ms: number
 /** Tracks the Segment example order `orderId` on the current page (not awaited). */
 function trackOrder(page: Page, orderId: string): Promise<void> {
   return page.evaluate((order_id) => {
-    const analytics = (window as unknown as { demoAnalytics: { track(name: string, props: object): unknown } }).demoAnalytics
+    const analytics = (window as unknown as { demoAnalytics: { track(name: string, props: object): unknown } })
+      .demoAnalytics
     void analytics.track('Order Completed', {
       order_id,
       total: 27.5,
@@ -58,7 +59,10 @@ function trackOrder(page: Page, orderId: string): Promise<void> {
   }, orderId)
 }
 
-test('Order Completed goes through the real relay to Impact with the landing ClickId, and the token never reaches the browser', async ({ page, impact }) => {
+test('Order Completed goes through the real relay to Impact with the landing ClickId, and the token never reaches the browser', async ({
+  page,
+  impact,
+}) => {
   const seen: string[] = []
   page.on('request', (r) => seen.push([r.url(), JSON.stringify(r.headers()), r.postData() ?? ''].join(' ')))
   const order = await buy(page)
@@ -98,7 +102,10 @@ test('reloading the thank-you page, or tracking the same order again, sends noth
   await conversionsAfter(page, impact, 1500, 1)
 })
 
-test('Impact failing three times (the relay answers 503) still yields exactly one conversion', async ({ page, impact }) => {
+test('Impact failing three times (the relay answers 503) still yields exactly one conversion', async ({
+  page,
+  impact,
+}) => {
   await impact.fault({ endpoint: 'Conversions', status: 500, count: 3 })
   await page.goto('/product')
   await trackOrder(page, 'RETRY-503')
@@ -120,7 +127,11 @@ test('a conversion whose request was aborted is replayed on the next page load, 
   await conversionsAfter(page, impact, 1000, 1)
 })
 
-test('a conversion tracked offline is sent once when the browser comes back online', async ({ page, context, impact }) => {
+test('a conversion tracked offline is sent once when the browser comes back online', async ({
+  page,
+  context,
+  impact,
+}) => {
   await page.goto('/product')
   await context.setOffline(true)
   await trackOrder(page, 'OFFLINE-1')
@@ -135,23 +146,34 @@ test('a conversion tracked right before navigating away still arrives', async ({
   // The next page takes 250 ms to arrive, as over a real network. On localhost it would replace
   // this one within milliseconds, before analytics-next has handed the event to any destination
   // (it keeps only the events it has not started on, so such an event is lost for every one).
-  await page.route((url) => url.pathname === '/', async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    await route.continue()
-  })
+  await page.route(
+    (url) => url.pathname === '/',
+    async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      await route.continue()
+    },
+  )
   await page.evaluate(() => {
-    const analytics = (window as unknown as { demoAnalytics: { track(name: string, props: object): unknown } }).demoAnalytics
+    const analytics = (window as unknown as { demoAnalytics: { track(name: string, props: object): unknown } })
+      .demoAnalytics
     void analytics.track('Order Completed', { order_id: 'NAV-1', revenue: 10, currency: 'EUR' })
     location.href = '/'
   })
   await page.waitForURL(/\/$/)
   const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion sent during navigation')
-  expect(accepted(entries)[0]!.fields).toMatchObject({ OrderId: 'NAV-1', OrderSubTotalPostDiscount: '10', CurrencyCode: 'EUR' })
+  expect(accepted(entries)[0]!.fields).toMatchObject({
+    OrderId: 'NAV-1',
+    OrderSubTotalPostDiscount: '10',
+    CurrencyCode: 'EUR',
+  })
   await expect.poll(() => outbox(page)).toEqual([])
   await conversionsAfter(page, impact, 1000, 1)
 })
 
-test('a conversion still on the wire when the visitor leaves is not sent again by the next page', async ({ page, impact }) => {
+test('a conversion still on the wire when the visitor leaves is not sent again by the next page', async ({
+  page,
+  impact,
+}) => {
   // Impact answers slowly: the request has arrived, and its answer is still on its way, when the
   // visitor leaves. The browser finishes it, but the next page never learns the outcome.
   await impact.fault({ endpoint: 'Conversions', delayMs: 1500, count: 1 })
@@ -180,15 +202,20 @@ test('two tabs opening with a pending outbox deliver it once', async ({ context,
   await conversionsAfter(a!, impact, 1500, 1)
 })
 
-test('with Impact and the relay blocked (as ad blockers do) analytics and other destinations carry on, and the sale arrives once unblocked', async ({ page, impact }) => {
+test('with Impact and the relay blocked (as ad blockers do) analytics and other destinations carry on, and the sale arrives once unblocked', async ({
+  page,
+  impact,
+}) => {
   await page.route(`${impact.url}/**`, (route) => route.abort('blockedbyclient'))
   await page.route('**/impact/conversions', (route) => route.abort('blockedbyclient'))
   await page.goto('/product')
   const probe = await registerProbe(page)
   const tracked = await page.evaluate(async () => {
-    const analytics = (window as unknown as {
-      demoAnalytics: { ready(): Promise<unknown>; track(n: string, p: object): Promise<unknown> }
-    }).demoAnalytics
+    const analytics = (
+      window as unknown as {
+        demoAnalytics: { ready(): Promise<unknown>; track(n: string, p: object): Promise<unknown> }
+      }
+    ).demoAnalytics
     await analytics.ready()
     return Promise.race([
       analytics.track('Order Completed', { order_id: 'BLOCKED-1', revenue: 42 }).then(() => 'resolved'),

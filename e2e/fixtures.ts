@@ -1,4 +1,11 @@
-import { test as base, expect, type APIRequestContext, type BrowserContext, type Cookie, type Page } from '@playwright/test'
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type BrowserContext,
+  type Cookie,
+  type Page,
+} from '@playwright/test'
 import type { Fault } from '../demo/fake-impact/server'
 
 /** What the fake Impact logged for one request (see demo/fake-impact). */
@@ -67,7 +74,10 @@ export const test = base.extend<{ impact: FakeImpactClient; guard: void }>({
       async waitFor(predicate, what) {
         let entries: ImpactEntry[] = []
         await expect
-          .poll(async () => predicate((entries = await readLog(request))), { message: `fake Impact: ${what}`, timeout: 15_000 })
+          .poll(async () => predicate((entries = await readLog(request))), {
+            message: `fake Impact: ${what}`,
+            timeout: 15_000,
+          })
           .toBe(true)
         return entries
       },

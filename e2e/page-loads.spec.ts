@@ -3,7 +3,11 @@ import { clickCookie, expect, only, test } from './fixtures'
 
 const CLICK = 'E2eClick-1a2B3c.4_~'
 
-test('a partner landing sends a valid PageLoad with its ClickId and keeps the click in a first-party cookie', async ({ page, impact, context }) => {
+test('a partner landing sends a valid PageLoad with its ClickId and keeps the click in a first-party cookie', async ({
+  page,
+  impact,
+  context,
+}) => {
   await page.goto(`/?irclickid=${CLICK}&utm_source=partner`)
   const entries = await impact.waitFor((e) => only('PageLoad', e).length === 1, 'one PageLoad')
   const [pageLoad] = only('PageLoad', entries)
@@ -38,7 +42,10 @@ test('identify sends CustomerId and the SHA-1 of the email, never the address', 
   await page.goto('/cart')
   await page.fill('#email', '  Jane.Doe@Example.com ')
   await page.click('#place-order')
-  const entries = await impact.waitFor((e) => only('PageLoad', e).some((p) => p.fields.CustomerId === 'user-42'), 'identify PageLoad')
+  const entries = await impact.waitFor(
+    (e) => only('PageLoad', e).some((p) => p.fields.CustomerId === 'user-42'),
+    'identify PageLoad',
+  )
   const identify = only('PageLoad', entries).find((p) => p.fields.CustomerId === 'user-42')!
   expect(identify.fields.CustomerEmail).toBe(createHash('sha1').update('jane.doe@example.com').digest('hex'))
   await page.waitForURL(/thank-you/)
@@ -64,7 +71,8 @@ test("integrations: { 'Impact Partnership Cloud': false } sends nothing for that
   await page.goto('/product')
   await impact.waitFor((e) => only('PageLoad', e).length === 1, 'the page view')
   await page.evaluate(async () => {
-    const analytics = (window as unknown as { demoAnalytics: { page(...a: unknown[]): Promise<unknown> } }).demoAnalytics
+    const analytics = (window as unknown as { demoAnalytics: { page(...a: unknown[]): Promise<unknown> } })
+      .demoAnalytics
     await analytics.page('Muted', {}, { integrations: { 'Impact Partnership Cloud': false } })
     await analytics.page('Heard')
   })

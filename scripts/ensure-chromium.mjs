@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter(Boolean)
 if (candidates.some((path) => existsSync(path))) process.exit(0)
 
-console.log('Chromium not found: installing Debian\'s chromium package (apt-get) ...')
+console.log("Chromium not found: installing Debian's chromium package (apt-get) ...")
 const sudo = process.getuid?.() === 0 ? '' : 'sudo '
 try {
   execSync(`${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`, {

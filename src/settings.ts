@@ -56,7 +56,10 @@ type Rule = [parse: (v: unknown) => unknown, expected: string]
 
 const string: Rule = [(v) => (typeof v === 'string' ? v.trim() : undefined), 'a string']
 const integer: Rule = [
-  (v) => ((typeof v === 'string' || typeof v === 'number') && /^[1-9]\d{0,15}$/.test(String(v).trim()) ? String(v).trim() : undefined),
+  (v) =>
+    (typeof v === 'string' || typeof v === 'number') && /^[1-9]\d{0,15}$/.test(String(v).trim())
+      ? String(v).trim()
+      : undefined,
   'a positive integer',
 ]
 const flag: Rule = [(v) => (typeof v === 'boolean' ? v : undefined), 'true or false']
@@ -115,13 +118,18 @@ export function resolveSettings(raw: unknown): ResolvedSettings | ImpactSettings
   for (const [key, [[parse, expected], fallback]] of Object.entries(SETTINGS)) {
     const value = input[key]
     const unset =
-      value === undefined || value === null || (typeof value === 'string' && !value.trim()) || (Array.isArray(value) && !value.length)
+      value === undefined ||
+      value === null ||
+      (typeof value === 'string' && !value.trim()) ||
+      (Array.isArray(value) && !value.length)
     const parsed = unset ? undefined : parse(value)
-    if (unset && (key === 'accountSid' || key === 'campaignId')) problems.push(`${key}: required (see Impact, Settings)`)
+    if (unset && (key === 'accountSid' || key === 'campaignId'))
+      problems.push(`${key}: required (see Impact, Settings)`)
     if (!unset && parsed === undefined) problems.push(`${key}: expected ${expected}, got ${show(value)}`)
     out[key] = parsed ?? fallback
   }
-  if (out.allowBrowserCredentials && !out.apiKey) problems.push('allowBrowserCredentials: needs apiKey (better: use conversionEndpoint)')
+  if (out.allowBrowserCredentials && !out.apiKey)
+    problems.push('allowBrowserCredentials: needs apiKey (better: use conversionEndpoint)')
   return problems.length ? new ImpactSettingsError(problems) : (out as unknown as ResolvedSettings)
 }
 

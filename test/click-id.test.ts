@@ -26,7 +26,7 @@ describe('isValidClickId', () => {
     ['CR/LF (header injection)', 'abc\r\nSet-Cookie: x=1', false],
     ['LF alone', 'abc\n', false],
     ['a double quote', 'ab"c', false],
-    ["a single quote", "ab'c", false],
+    ['a single quote', "ab'c", false],
     ['markup', '<script>alert(1)</script>', false],
     ['a space', 'abc 123', false],
     ['a tab', 'abc\t123', false],
@@ -130,7 +130,7 @@ describe('decideClick (the unique-click rule)', () => {
       { unique: true, reason: 'referral', clickId: undefined, session: fresh },
     ],
     [
-      "look-alike referrer (notexample.com) is external",
+      'look-alike referrer (notexample.com) is external',
       { referrerHost: 'notexample.com' },
       { unique: true, reason: 'referral', clickId: undefined, session: fresh },
     ],
@@ -266,10 +266,31 @@ describe('createClickTracker (happy-dom cookies)', () => {
   })
 
   it.each([
-    ['https: domain, path, SameSite=Lax, Secure, 30 days', 'https://shop.example.com/?irclickid=abc123', {}, 'example.com', true, 30],
+    [
+      'https: domain, path, SameSite=Lax, Secure, 30 days',
+      'https://shop.example.com/?irclickid=abc123',
+      {},
+      'example.com',
+      true,
+      30,
+    ],
     ['http: no Secure', 'http://shop.example.com/?irclickid=abc123', {}, 'example.com', false, 30],
-    ['cookieMaxAgeDays 7', 'https://shop.example.com/?irclickid=abc123', { cookieMaxAgeDays: 7 }, 'example.com', true, 7],
-    ['cookieDomain .example.com', 'https://shop.example.com/?irclickid=abc123', { cookieDomain: '.example.com' }, 'example.com', true, 30],
+    [
+      'cookieMaxAgeDays 7',
+      'https://shop.example.com/?irclickid=abc123',
+      { cookieMaxAgeDays: 7 },
+      'example.com',
+      true,
+      7,
+    ],
+    [
+      'cookieDomain .example.com',
+      'https://shop.example.com/?irclickid=abc123',
+      { cookieDomain: '.example.com' },
+      'example.com',
+      true,
+      30,
+    ],
     ['localhost: host-only', 'http://localhost:4173/?irclickid=abc123', {}, undefined, false, 30],
   ])('cookie attributes, %s', (_name, url, extra, domain, secure, days) => {
     const watch = watchCookieWrites()
@@ -291,7 +312,11 @@ describe('createClickTracker (happy-dom cookies)', () => {
 
   it('the newest valid click id wins', () => {
     trackerAt('https://shop.example.com/?irclickid=first').pageLoad(location.href, undefined, NOW)
-    const decision = trackerAt('https://shop.example.com/?irclickid=second').pageLoad(location.href, undefined, NOW + MINUTE)
+    const decision = trackerAt('https://shop.example.com/?irclickid=second').pageLoad(
+      location.href,
+      undefined,
+      NOW + MINUTE,
+    )
     expect(decision).toMatchObject({ unique: true, clickId: 'second' })
     expect(cookies()[CLICK_ID_COOKIE]).toBe('second')
   })
@@ -352,7 +377,10 @@ describe('createClickTracker (happy-dom cookies)', () => {
     const restore = breakCookies()
     try {
       const tracker = createClickTracker(settings, location, silentLog())
-      expect(tracker.pageLoad(url, 'https://partner.example.net/', NOW)).toMatchObject({ unique: true, clickId: 'abc123' })
+      expect(tracker.pageLoad(url, 'https://partner.example.net/', NOW)).toMatchObject({
+        unique: true,
+        clickId: 'abc123',
+      })
       expect(tracker.clickId()).toBe('abc123')
       // The same page's later (in-app) navigation still knows its click and session.
       const later = tracker.pageLoad('https://shop.sandboxed.example.org/cart', url, NOW + MINUTE)

@@ -8,7 +8,6 @@ import { EMAIL_SHA1, resolved } from './support/settings'
 const NOW = Date.parse('2024-05-01T10:00:00.000Z')
 const identity = { clickId: 'abc123', customerEmail: EMAIL_SHA1 }
 
-
 const trackEvent = (properties: Record<string, unknown>, change: Partial<SegmentEvent> = {}): SegmentEvent => ({
   type: 'track',
   event: 'Order Completed',
@@ -21,7 +20,8 @@ const trackEvent = (properties: Record<string, unknown>, change: Partial<Segment
   ...change,
 })
 
-const MONEY = /^(?:Order(?:Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d+|Item(?:Price|SubTotal|Discount|TotalDiscount)\d+)$/
+const MONEY =
+  /^(?:Order(?:Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d+|Item(?:Price|SubTotal|Discount|TotalDiscount)\d+)$/
 
 /** Impact's rules every conversion must meet, whatever went in. */
 function expectImpactAccepts(fields: Record<string, string>): void {
@@ -70,7 +70,14 @@ describe("Segment's Order Completed example", () => {
   it('does not touch the event it reads', () => {
     const event = trackEvent(structuredClone(SEGMENT_ORDER_COMPLETED))
     const before = structuredClone(event)
-    conversionFields(event, resolved({ customMappingForProducts: { ItemPrice: 'price' } }), identity, false, NOW, () => {})
+    conversionFields(
+      event,
+      resolved({ customMappingForProducts: { ItemPrice: 'price' } }),
+      identity,
+      false,
+      NOW,
+      () => {},
+    )
     expect(event).toEqual(before)
   })
 })
@@ -139,7 +146,7 @@ describe('conversionFields', () => {
       expected: { OrderId: 'chk-9' },
     },
     {
-      name: "OrderId falls back to checkout_id for a blank order_id",
+      name: 'OrderId falls back to checkout_id for a blank order_id',
       properties: { order_id: '  ', checkout_id: 'chk-9' },
       expected: { OrderId: 'chk-9' },
     },
@@ -320,7 +327,10 @@ describe('conversionFields', () => {
       name: 'install from an Android web view: PropertyId too',
       properties: {},
       settings: { androidAppId: '222' },
-      event: { event: 'Application Installed', context: { app: { namespace: 'com.shop.app' }, device: { type: 'android' } } },
+      event: {
+        event: 'Application Installed',
+        context: { app: { namespace: 'com.shop.app' }, device: { type: 'android' } },
+      },
       install: true,
       expected: { AppPackage: 'com.shop.app', PropertyId: '222', EventTypeCode: 'Application Installed' },
     },

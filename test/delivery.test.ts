@@ -1,13 +1,7 @@
 // Delivery, tested only through its stable API (createDelivery, the storage keys, MAX_ATTEMPTS,
 // retryDelay, isRetryable) with injected fakes: no real network, no real timers for retries.
 import { describe, expect, it, vi } from 'vitest'
-import {
-  createDelivery,
-  OUTBOX_KEY,
-  SENT_KEY,
-  type Delivery,
-  type DeliveryDeps,
-} from '../src/delivery/delivery'
+import { createDelivery, OUTBOX_KEY, SENT_KEY, type Delivery, type DeliveryDeps } from '../src/delivery/delivery'
 import { isRetryable, MAX_ATTEMPTS, retryDelay } from '../src/delivery/retry'
 import { createLogger } from '../src/log'
 import {
@@ -49,7 +43,11 @@ const conversionBody = (orderId: string, eventDate = EVENT_DATE): string =>
   }).toString()
 const keyOf = (orderId: string): string => `Order Completed|${orderId}`
 const pageLoadBody = (page = '/'): string =>
-  new URLSearchParams({ CampaignId: '1000', EventDate: EVENT_DATE, PageUrl: `https://shop.example.com${page}` }).toString()
+  new URLSearchParams({
+    CampaignId: '1000',
+    EventDate: EVENT_DATE,
+    PageUrl: `https://shop.example.com${page}`,
+  }).toString()
 
 interface Tab {
   delivery: Delivery
@@ -130,7 +128,9 @@ function expectFormPost(call: Call | undefined, url: string, body: string): void
 
 describe('request shape', () => {
   it('PageLoad: form POST to the PageLoad URL, keepalive, no credentials, no Authorization', async () => {
-    const t = tab({ target: { url: 'https://api.impact.com/Advertisers/IRsid/Conversions', authorization: 'Basic c2VjcmV0' } })
+    const t = tab({
+      target: { url: 'https://api.impact.com/Advertisers/IRsid/Conversions', authorization: 'Basic c2VjcmV0' },
+    })
     t.net.queue(200)
     const body = pageLoadBody()
     await t.delivery.sendPageLoad(body, () => undefined)
@@ -274,7 +274,12 @@ describe.each(KINDS)('status matrix: %s', (kind) => {
     expect(s.delivered).not.toHaveBeenCalled()
     // Reported after the last attempt.
     expect(t.log.messages().length).toBeGreaterThan(messagesBeforeLast)
-    expect(t.log.messages().slice(messagesBeforeLast).some((m) => m.includes('503'))).toBe(true)
+    expect(
+      t.log
+        .messages()
+        .slice(messagesBeforeLast)
+        .some((m) => m.includes('503')),
+    ).toBe(true)
     if (kind === 'conversion') {
       expect(t.log.warn).toHaveBeenCalledTimes(1)
       expect(outboxHolds(t.storage, body)).toBe(false)
@@ -702,7 +707,10 @@ describe('exactly once', () => {
 // =============================================================================================
 describe('leaving the page (pagehide) with a conversion in progress', () => {
   /** A page whose conversion is sent, then the page leaves; the next page on the same storage. */
-  async function leaveWith(body: string, options: { final?: Promise<string>; onTheWire: boolean; failFirst?: boolean }) {
+  async function leaveWith(
+    body: string,
+    options: { final?: Promise<string>; onTheWire: boolean; failFirst?: boolean },
+  ) {
     const storage = new MemoryStorage()
     const clock = new Clock()
     const page1 = tab({ storage, clock })
@@ -764,18 +772,21 @@ describe('leaving the page (pagehide) with a conversion in progress', () => {
     expect(page2.net.bodies()).toEqual([body])
   })
 
-  it.each([503, 'network'] as const)('leaving after a failed attempt (%s) keeps it queued for its retry', async (failure) => {
-    const t = tab()
-    t.net.queue(failure, 200)
-    const body = conversionBody('o-1')
-    await t.delivery.sendConversion(keyOf('o-1'), body)
-    // A real failure is over before the page leaves (at least a task later).
-    await new Promise((resolve) => setTimeout(resolve, 5))
-    t.delivery.leave()
-    expect(outboxHolds(t.storage, body)).toBe(true)
-    await t.timers.runAll()
-    expect(t.net.bodies()).toEqual([body, body])
-  })
+  it.each([503, 'network'] as const)(
+    'leaving after a failed attempt (%s) keeps it queued for its retry',
+    async (failure) => {
+      const t = tab()
+      t.net.queue(failure, 200)
+      const body = conversionBody('o-1')
+      await t.delivery.sendConversion(keyOf('o-1'), body)
+      // A real failure is over before the page leaves (at least a task later).
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      t.delivery.leave()
+      expect(outboxHolds(t.storage, body)).toBe(true)
+      await t.timers.runAll()
+      expect(t.net.bodies()).toEqual([body, body])
+    },
+  )
 })
 
 // =============================================================================================
@@ -800,7 +811,15 @@ describe('two tabs sharing storage and Web Locks', () => {
     const inFlight = gate()
     net.queue(inFlight)
     net.fallback = () => 200
-    return { storage, locks, net, inFlight, pendingBody, a: tab({ storage, clock, locks, net }), b: tab({ storage, clock, locks, net }) }
+    return {
+      storage,
+      locks,
+      net,
+      inFlight,
+      pendingBody,
+      a: tab({ storage, clock, locks, net }),
+      b: tab({ storage, clock, locks, net }),
+    }
   }
 
   it('both flush() concurrently: the pending conversion is sent once in total', async () => {

@@ -48,10 +48,7 @@ const ORDER: Record<string, string> = {
 }
 
 /** Applies a change to a base form: a string sets a field, undefined removes it. */
-function edit(
-  base: Record<string, string>,
-  change: Record<string, string | undefined>,
-): Record<string, string> {
+function edit(base: Record<string, string>, change: Record<string, string | undefined>): Record<string, string> {
   const fields = { ...base }
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) delete fields[key]
@@ -134,8 +131,12 @@ describe('validateConversion', () => {
   })
   const noAttribution = { ClickId: undefined, CustomerId: undefined, CustomProfileId: undefined }
   const item3Not2 = {
-    ItemSku3: 'SKU-3', ItemQuantity3: '1', ItemSubTotal3: '1.00',
-    ItemSku2: undefined, ItemQuantity2: undefined, ItemSubTotal2: undefined,
+    ItemSku3: 'SKU-3',
+    ItemQuantity3: '1',
+    ItemSubTotal3: '1.00',
+    ItemSku2: undefined,
+    ItemQuantity2: undefined,
+    ItemSubTotal2: undefined,
   }
   it.each<[string, Record<string, string | undefined>, string[]]>([
     ['missing OrderId', { OrderId: undefined }, ['OrderId']],
@@ -196,8 +197,14 @@ describe('fake Impact over HTTP', () => {
     expect(Number.isNaN(Date.parse(body.sessionStart))).toBe(false)
     const [entry] = fake.entries()
     expect(entry).toMatchObject({
-      endpoint: 'PageLoad', method: 'POST', path: '/PageLoad', valid: true, status: 200,
-      origin: 'https://shop.example', hasAuthorization: false, errors: [],
+      endpoint: 'PageLoad',
+      method: 'POST',
+      path: '/PageLoad',
+      valid: true,
+      status: 200,
+      origin: 'https://shop.example',
+      hasAuthorization: false,
+      errors: [],
     })
     expect(entry?.fields).toEqual(PAGE_LOAD)
   })
@@ -216,13 +223,19 @@ describe('fake Impact over HTTP', () => {
     expect(res.status).toBe(400)
     const error = { level: 'ERROR', message: expect.any(String) }
     expect(await res.json()).toEqual({
-      errors: [{ field: 'Cookie', ...error }, { field: 'PageUrl', ...error }],
+      errors: [
+        { field: 'Cookie', ...error },
+        { field: 'PageUrl', ...error },
+      ],
       warnings: [],
     })
     const json = await post('/PageLoad', JSON.stringify(PAGE_LOAD), { 'Content-Type': 'application/json' })
     expect(json.status).toBe(400)
     expect(await errorFields(json)).toEqual(['Content-Type'])
-    expect(fake.entries().map((e) => [e.valid, e.status])).toEqual([[false, 400], [false, 400]])
+    expect(fake.entries().map((e) => [e.valid, e.status])).toEqual([
+      [false, 400],
+      [false, 400],
+    ])
   })
 
   it('queues a valid Conversion with Basic auth and refuses wrong credentials with 401', async () => {

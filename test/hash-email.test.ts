@@ -23,7 +23,11 @@ describe('hashEmail', () => {
 
   it.each([
     ['lower-case hex', 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3', 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'],
-    ['upper-case hex, lower-cased', 'A94A8FE5CCB19BA61C4C0873D391E987982FBBD3', 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'],
+    [
+      'upper-case hex, lower-cased',
+      'A94A8FE5CCB19BA61C4C0873D391E987982FBBD3',
+      'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+    ],
     ['hex with whitespace', ' a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 ', 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'],
   ])('an already hashed value (%s) passes through', async (_name, value, expected) => {
     expect(await hashEmail(value)).toBe(expected)

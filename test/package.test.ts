@@ -57,7 +57,10 @@ describe('CDN bundle', () => {
     const factory = sandbox.ImpactPartnershipCloud as typeof import('../src/index').impactPartnershipCloud
     expect(typeof factory).toBe('function')
     expect(factory.pluginName).toBe('Impact Partnership Cloud')
-    expect(factory({ accountSid: 'IRsid', campaignId: 1 })).toMatchObject({ name: 'Impact Partnership Cloud', version: pkg.version })
+    expect(factory({ accountSid: 'IRsid', campaignId: 1 })).toMatchObject({
+      name: 'Impact Partnership Cloud',
+      version: pkg.version,
+    })
     // The bundle needs no module loader: nothing but the global was added.
     expect(Object.keys(sandbox)).toEqual(['ImpactPartnershipCloud'])
   })

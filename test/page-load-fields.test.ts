@@ -69,10 +69,26 @@ describe('pageLoadFields', () => {
       event: { timestamp: 'yesterday-ish' },
       expected: { EventDate: '2024-05-01T10:00:00.000Z' },
     },
-    { name: 'ReferringUrl over plain http', view: { referrer: 'http://blog.example.org/' }, expected: { ReferringUrl: 'http://blog.example.org/' } },
-    { name: 'no ReferringUrl for a relative referrer', view: { referrer: '/cart' }, expected: { ReferringUrl: undefined } },
-    { name: 'no ReferringUrl for an app referrer', view: { referrer: 'android-app://com.google.android.gm/' }, expected: { ReferringUrl: undefined } },
-    { name: 'no ReferringUrl for javascript:', view: { referrer: 'javascript:alert(1)' }, expected: { ReferringUrl: undefined } },
+    {
+      name: 'ReferringUrl over plain http',
+      view: { referrer: 'http://blog.example.org/' },
+      expected: { ReferringUrl: 'http://blog.example.org/' },
+    },
+    {
+      name: 'no ReferringUrl for a relative referrer',
+      view: { referrer: '/cart' },
+      expected: { ReferringUrl: undefined },
+    },
+    {
+      name: 'no ReferringUrl for an app referrer',
+      view: { referrer: 'android-app://com.google.android.gm/' },
+      expected: { ReferringUrl: undefined },
+    },
+    {
+      name: 'no ReferringUrl for javascript:',
+      view: { referrer: 'javascript:alert(1)' },
+      expected: { ReferringUrl: undefined },
+    },
     { name: "no ReferringUrl for ''", view: { referrer: '' }, expected: { ReferringUrl: undefined } },
     { name: 'no ReferringUrl when unknown', view: { referrer: undefined }, expected: { ReferringUrl: undefined } },
     {
@@ -80,11 +96,19 @@ describe('pageLoadFields', () => {
       event: { anonymousId: 'a'.repeat(100) },
       expected: { CustomProfileId: 'a'.repeat(70) },
     },
-    { name: 'no CustomProfileId without anonymousId', event: { anonymousId: undefined }, expected: { CustomProfileId: undefined } },
+    {
+      name: 'no CustomProfileId without anonymousId',
+      event: { anonymousId: undefined },
+      expected: { CustomProfileId: undefined },
+    },
     { name: 'no CustomerId without userId', event: { userId: null }, expected: { CustomerId: undefined } },
     { name: "no CustomerId for userId ''", event: { userId: '' }, expected: { CustomerId: undefined } },
     { name: 'no ClickId without a click', identity: { customerEmail: EMAIL_SHA1 }, expected: { ClickId: undefined } },
-    { name: 'no CustomerEmail without a hash', identity: { clickId: 'abc123' }, expected: { CustomerEmail: undefined } },
+    {
+      name: 'no CustomerEmail without a hash',
+      identity: { clickId: 'abc123' },
+      expected: { CustomerEmail: undefined },
+    },
     { name: 'no UserAgent when unknown', view: { userAgent: undefined }, expected: { UserAgent: undefined } },
     // A blank user agent (privacy tooling, some web views) must not become `UserAgent=`,
     // which Impact refuses as an empty parameter.
@@ -108,13 +132,7 @@ describe('pageLoadFields', () => {
   ]
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const fields = pageLoadFields(
-      pageEvent(c.event),
-      settings,
-      c.identity ?? identity,
-      view(c.view),
-      NOW,
-    )
+    const fields = pageLoadFields(pageEvent(c.event), settings, c.identity ?? identity, view(c.view), NOW)
     const expected: Record<string, string> = { ...FULL }
     for (const [key, value] of Object.entries(c.expected)) {
       if (value === undefined) delete expected[key]
@@ -130,7 +148,13 @@ describe('pageLoadFields', () => {
   })
 
   it('no PropertyId in an iOS web view when no iOsAppId is set', () => {
-    const fields = pageLoadFields(pageEvent({ context: { device: { type: 'ios' } } }), resolved({}), identity, view(), NOW)
+    const fields = pageLoadFields(
+      pageEvent({ context: { device: { type: 'ios' } } }),
+      resolved({}),
+      identity,
+      view(),
+      NOW,
+    )
     expect(fields).not.toHaveProperty('PropertyId')
   })
 

@@ -113,7 +113,9 @@ const ORDER = SEGMENT_ORDER_COMPLETED
 
 describe('public identity', () => {
   it("is 'Impact Partnership Cloud', a destination, at the package version", () => {
-    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string }
+    const pkg = JSON.parse(
+      readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8'),
+    ) as { version: string }
     const plugin = impactPartnershipCloud(settings())
     expect(plugin.name).toBe(NAME)
     expect(plugin.type).toBe('destination')
@@ -125,7 +127,11 @@ describe('public identity', () => {
 describe('routeEvent', () => {
   const on = resolved({ enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true })
   const off = resolved({})
-  const custom = resolved({ actionEventNames: ['Purchase'], installEventNames: ['App Installed'], pageLoadEventNames: ['Signed Up'] })
+  const custom = resolved({
+    actionEventNames: ['Purchase'],
+    installEventNames: ['App Installed'],
+    pageLoadEventNames: ['Signed Up'],
+  })
   it.each([
     ['page, enabled', { type: 'page' }, on, 'pageLoad'],
     ['page, disabled', { type: 'page' }, off, undefined],
@@ -153,19 +159,22 @@ describe('createLogger', () => {
   it.each([
     ['debug on', true, 1],
     ['debug off', false, 0],
-  ])('%s: debug lines printed %s time(s), warnings and errors always, all prefixed [Impact]', (_name, debug, debugLines) => {
-    const d = vi.spyOn(console, 'debug').mockImplementation(() => {})
-    const w = vi.spyOn(console, 'warn').mockImplementation(() => {})
-    const e = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const log = createLogger(debug)
-    log.debug('detail', { a: 1 })
-    log.warn('careful')
-    log.error('broken')
-    expect(d).toHaveBeenCalledTimes(debugLines)
-    if (debugLines) expect(d).toHaveBeenCalledWith('[Impact] detail', { a: 1 })
-    expect(w).toHaveBeenCalledWith('[Impact] careful')
-    expect(e).toHaveBeenCalledWith('[Impact] broken')
-  })
+  ])(
+    '%s: debug lines printed %s time(s), warnings and errors always, all prefixed [Impact]',
+    (_name, debug, debugLines) => {
+      const d = vi.spyOn(console, 'debug').mockImplementation(() => {})
+      const w = vi.spyOn(console, 'warn').mockImplementation(() => {})
+      const e = vi.spyOn(console, 'error').mockImplementation(() => {})
+      const log = createLogger(debug)
+      log.debug('detail', { a: 1 })
+      log.warn('careful')
+      log.error('broken')
+      expect(d).toHaveBeenCalledTimes(debugLines)
+      if (debugLines) expect(d).toHaveBeenCalledWith('[Impact] detail', { a: 1 })
+      expect(w).toHaveBeenCalledWith('[Impact] careful')
+      expect(e).toHaveBeenCalledWith('[Impact] broken')
+    },
+  )
 
   it('never throws when the page broke console', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {
@@ -212,7 +221,11 @@ describe('inside analytics-next', () => {
     await analytics.page()
     const entries = impactRequests()
     expect(entries.map((e) => e.fields)).toEqual([
-      expect.objectContaining({ PageUrl: landing, ReferringUrl: 'https://partner.example.net/review', ClickId: 'abc123' }),
+      expect.objectContaining({
+        PageUrl: landing,
+        ReferringUrl: 'https://partner.example.net/review',
+        ClickId: 'abc123',
+      }),
       expect.objectContaining({ PageUrl: `${fake.url}/products/monopoly`, ReferringUrl: landing, ClickId: 'abc123' }),
     ])
   })
@@ -245,26 +258,40 @@ describe('inside analytics-next', () => {
     ['screen, enableScreenEvents', { enableScreenEvents: true }, (a: Analytics) => a.screen('Home')],
     ['identify, enableIdentifyEvents', { enableIdentifyEvents: true }, (a: Analytics) => a.identify('user-1')],
     ["track 'Application Opened' (default pageLoadEventNames)", {}, (a: Analytics) => a.track('Application Opened')],
-    ['track of a custom pageLoadEventNames entry', { pageLoadEventNames: ['Signed Up'] }, (a: Analytics) => a.track('Signed Up')],
-  ] as Array<[string, Partial<ImpactSettings>, (a: Analytics) => Promise<unknown>]>)('routing: %s -> one valid PageLoad', async (_name, extra, call) => {
-    const analytics = await load([impactPartnershipCloud(settings(extra))])
-    await call(analytics)
-    const entries = impactRequests()
-    expect(entries).toHaveLength(1)
-    expect(entries[0]?.fields).toMatchObject({ CampaignId: '1000', ClickId: 'abc123' })
-    expect(relay.posts).toEqual([])
-  })
+    [
+      'track of a custom pageLoadEventNames entry',
+      { pageLoadEventNames: ['Signed Up'] },
+      (a: Analytics) => a.track('Signed Up'),
+    ],
+  ] as Array<[string, Partial<ImpactSettings>, (a: Analytics) => Promise<unknown>]>)(
+    'routing: %s -> one valid PageLoad',
+    async (_name, extra, call) => {
+      const analytics = await load([impactPartnershipCloud(settings(extra))])
+      await call(analytics)
+      const entries = impactRequests()
+      expect(entries).toHaveLength(1)
+      expect(entries[0]?.fields).toMatchObject({ CampaignId: '1000', ClickId: 'abc123' })
+      expect(relay.posts).toEqual([])
+    },
+  )
 
   it.each([
     ['screen without enableScreenEvents', {}, (a: Analytics) => a.screen('Home')],
     ['identify without enableIdentifyEvents', {}, (a: Analytics) => a.identify('user-1', { email: EMAIL })],
-    ["'Application Opened' when pageLoadEventNames is customised", { pageLoadEventNames: ['Signed Up'] }, (a: Analytics) => a.track('Application Opened')],
-  ] as Array<[string, Partial<ImpactSettings>, (a: Analytics) => Promise<unknown>]>)('routing: %s -> nothing', async (_name, extra, call) => {
-    const analytics = await load([impactPartnershipCloud(settings(extra))])
-    await call(analytics)
-    await sleep(100)
-    expect(fake.entries()).toEqual([])
-  })
+    [
+      "'Application Opened' when pageLoadEventNames is customised",
+      { pageLoadEventNames: ['Signed Up'] },
+      (a: Analytics) => a.track('Application Opened'),
+    ],
+  ] as Array<[string, Partial<ImpactSettings>, (a: Analytics) => Promise<unknown>]>)(
+    'routing: %s -> nothing',
+    async (_name, extra, call) => {
+      const analytics = await load([impactPartnershipCloud(settings(extra))])
+      await call(analytics)
+      await sleep(100)
+      expect(fake.entries()).toEqual([])
+    },
+  )
 
   it("a click kept by Impact's own tag (UTT IR_<campaignId>) is carried when ours is absent", async () => {
     setPage(`${fake.url}/checkout`)
@@ -391,7 +418,10 @@ describe('inside analytics-next', () => {
 
   it('a referral click: the clickId Impact assigns is stored and carried by the conversion', async () => {
     setPage(`${fake.url}/`)
-    Object.defineProperty(document, 'referrer', { configurable: true, get: () => 'https://partner-blog.example.net/review' })
+    Object.defineProperty(document, 'referrer', {
+      configurable: true,
+      get: () => 'https://partner-blog.example.net/review',
+    })
     const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
     await analytics.page()
     const [entry] = impactRequests()
@@ -451,7 +481,11 @@ describe('misconfiguration never breaks analytics', () => {
   it('invalid settings: exactly one console.error listing the problems; analytics keeps working', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     const spy = spyDestination()
-    const bad = { campaignId: 'abc', cookieMaxAgeDays: 0, pageLoadEndpoint: 'javascript:alert(1)' } as unknown as ImpactSettings
+    const bad = {
+      campaignId: 'abc',
+      cookieMaxAgeDays: 0,
+      pageLoadEndpoint: 'javascript:alert(1)',
+    } as unknown as ImpactSettings
     let plugin: Plugin | undefined
     expect(() => (plugin = impactPartnershipCloud(bad))).not.toThrow()
     const analytics = await load([plugin!, spy])
@@ -464,7 +498,8 @@ describe('misconfiguration never breaks analytics', () => {
     expect(errors).toHaveBeenCalledTimes(1)
     const message = String(errors.mock.calls[0]?.[0])
     expect(message).toMatch(/^\[Impact\]/)
-    for (const key of ['accountSid', 'campaignId', 'cookieMaxAgeDays', 'pageLoadEndpoint']) expect(message).toContain(key)
+    for (const key of ['accountSid', 'campaignId', 'cookieMaxAgeDays', 'pageLoadEndpoint'])
+      expect(message).toContain(key)
     expect(fake.entries()).toEqual([])
     expect(relay.posts).toEqual([])
   })
@@ -483,7 +518,11 @@ describe('misconfiguration never breaks analytics', () => {
   it('allowBrowserCredentials with apiKey: one console.warn at load that every visitor can read the token', async () => {
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
-    await load([impactPartnershipCloud(settings({ apiKey: 'secret-token', allowBrowserCredentials: true, conversionEndpoint: undefined }))])
+    await load([
+      impactPartnershipCloud(
+        settings({ apiKey: 'secret-token', allowBrowserCredentials: true, conversionEndpoint: undefined }),
+      ),
+    ])
     const impactWarnings = warnings.mock.calls.filter((c) => String(c[0]).startsWith('[Impact]'))
     expect(impactWarnings).toHaveLength(1)
     expect(String(impactWarnings[0]?.[0])).toMatch(/every visitor/)
@@ -503,7 +542,9 @@ describe('misconfiguration never breaks analytics', () => {
       return realFetch(String(input).replace('https://api.impact.com', fake.url), init)
     })
     const analytics = await load([
-      impactPartnershipCloud(settings({ apiKey: 'secret-token', allowBrowserCredentials: true, conversionEndpoint: undefined })),
+      impactPartnershipCloud(
+        settings({ apiKey: 'secret-token', allowBrowserCredentials: true, conversionEndpoint: undefined }),
+      ),
     ])
     await analytics.track('Order Completed', ORDER)
     expect(requested).toEqual([`https://api.impact.com/Advertisers/${ACCOUNT_SID}/Conversions`])
@@ -531,7 +572,9 @@ describe('misconfiguration never breaks analytics', () => {
 // Last in the file: the unreachable relay leaves retries running in the background.
 describe('an unreachable relay', () => {
   it('track still resolves promptly, with no failed delivery', async () => {
-    const analytics = await load([impactPartnershipCloud(settings({ conversionEndpoint: 'http://127.0.0.1:9/impact/conversions' }))])
+    const analytics = await load([
+      impactPartnershipCloud(settings({ conversionEndpoint: 'http://127.0.0.1:9/impact/conversions' })),
+    ])
     const started = Date.now()
     const ctx = await analytics.track('Order Completed', ORDER)
     expect(Date.now() - started).toBeLessThan(3500)

@@ -18,20 +18,29 @@ const upstream: Server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk))
   req.on('end', () => {
     const body = Buffer.concat(chunks).toString('utf8')
-    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, fields: Object.fromEntries(new URLSearchParams(body)) })
+    received.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      fields: Object.fromEntries(new URLSearchParams(body)),
+    })
     answer(res)
   })
 })
-const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => (res: ServerResponse) => {
-  const text = typeof body === 'string' ? body : JSON.stringify(body)
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers })
-  res.end(text)
-}
+const reply =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body)
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers })
+    res.end(text)
+  }
 const QUEUED = reply(200, { Status: 'QUEUED', QueuedUri: '/Advertisers/X/APISubmissions/1' })
 
 let baseUrl = ''
 const listen = (server: Server) =>
-  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)))
+  new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  )
 beforeAll(async () => {
   baseUrl = await listen(upstream)
 })
@@ -63,10 +72,19 @@ const CONVERSION = {
   ItemSubTotal1: '19.99',
   CurrencyCode: 'USD',
 }
-function post(body: string | Uint8Array<ArrayBuffer> | Record<string, string> = CONVERSION, headers: Record<string, string> = {}, init: RequestInit = {}): Request {
+function post(
+  body: string | Uint8Array<ArrayBuffer> | Record<string, string> = CONVERSION,
+  headers: Record<string, string> = {},
+  init: RequestInit = {},
+): Request {
   return new Request(`${SHOP}/impact/conversions`, {
     method: 'POST',
-    headers: { origin: SHOP, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TestBrowser/1.0', ...headers },
+    headers: {
+      origin: SHOP,
+      'content-type': 'application/x-www-form-urlencoded',
+      'user-agent': 'TestBrowser/1.0',
+      ...headers,
+    },
     body: typeof body === 'string' || body instanceof Uint8Array ? body : new URLSearchParams(body).toString(),
     ...init,
   })
@@ -121,11 +139,13 @@ describe('createImpactRelay', () => {
     expect(allowed.headers.get('access-control-expose-headers')).toBe('Retry-After')
     expect(allowed.headers.get('vary')).toBe('Origin')
 
-    const noOrigin = await relay(new Request(`${SHOP}/x`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(CONVERSION),
-    }))
+    const noOrigin = await relay(
+      new Request(`${SHOP}/x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(CONVERSION),
+      }),
+    )
     expect(noOrigin.status).toBe(202)
     expect(noOrigin.headers.get('access-control-allow-origin')).toBeNull()
     expect(received).toHaveLength(2)
@@ -139,10 +159,14 @@ describe('createImpactRelay', () => {
       expect(response.headers.get('content-type')).toBe('application/json')
       expect((await response.json()).error).toMatch(/application\/x-www-form-urlencoded/)
     }
-    const missing = await relay(new Request(`${SHOP}/x`, { method: 'POST', headers: { origin: SHOP }, body: new Blob(['OrderId=1']) }))
+    const missing = await relay(
+      new Request(`${SHOP}/x`, { method: 'POST', headers: { origin: SHOP }, body: new Blob(['OrderId=1']) }),
+    )
     expect(missing.status).toBe(415)
     expect(received).toHaveLength(0)
-    const charset = await relay(post(CONVERSION, { 'content-type': 'Application/X-WWW-Form-URLEncoded; charset=UTF-8' }))
+    const charset = await relay(
+      post(CONVERSION, { 'content-type': 'Application/X-WWW-Form-URLEncoded; charset=UTF-8' }),
+    )
     expect(charset.status).toBe(202)
   })
 
@@ -150,7 +174,9 @@ describe('createImpactRelay', () => {
     const relay = createImpactRelay(options())
     const declared = await relay(post(`OrderId=${'x'.repeat(20_000)}`))
     expect(declared.status).toBe(413)
-    const lying = await relay(post('', { 'content-length': '10' }, { body: streamOf(20_480), duplex: 'half' } as RequestInit))
+    const lying = await relay(
+      post('', { 'content-length': '10' }, { body: streamOf(20_480), duplex: 'half' } as RequestInit),
+    )
     expect(lying.status).toBe(413)
     const undeclared = await relay(post('', {}, { body: streamOf(16_385), duplex: 'half' } as RequestInit))
     expect(undeclared.status).toBe(413)
@@ -172,10 +198,23 @@ describe('createImpactRelay', () => {
     expect((await notUtf8.json()).error).toBe('Request body is not valid UTF-8')
     expect(received).toHaveLength(0)
 
-    const sent = { ...CONVERSION, IpAddress: '6.6.6.6', UserAgent: 'Forged', Evil: '1', __proto__x: 'y', ItemSku0: 'bad' }
-    const response = await relay(post(sent, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' }), { clientAddress: '10.9.9.9' })
+    const sent = {
+      ...CONVERSION,
+      IpAddress: '6.6.6.6',
+      UserAgent: 'Forged',
+      Evil: '1',
+      __proto__x: 'y',
+      ItemSku0: 'bad',
+    }
+    const response = await relay(post(sent, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' }), {
+      clientAddress: '10.9.9.9',
+    })
     expect(response.status).toBe(202)
-    expect(await response.json()).toEqual({ status: 'queued', queuedUri: '/Advertisers/X/APISubmissions/1', ignored: ['Evil', '__proto__x', 'ItemSku0'] })
+    expect(await response.json()).toEqual({
+      status: 'queued',
+      queuedUri: '/Advertisers/X/APISubmissions/1',
+      ignored: ['Evil', '__proto__x', 'ItemSku0'],
+    })
     expect(received[0]?.fields).toEqual({ ...CONVERSION, IpAddress: '203.0.113.7', UserAgent: 'TestBrowser/1.0' })
 
     // Without a trusted header: the connection address (IPv4-mapped form normalised).
@@ -183,7 +222,13 @@ describe('createImpactRelay', () => {
     await direct(post(sent), { clientAddress: '::ffff:198.51.100.2' })
     expect(received[1]?.fields.IpAddress).toBe('198.51.100.2')
     // Unknown address and no User-Agent: both left out, never the client's claims.
-    await direct(new Request(`${SHOP}/x`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(sent) }))
+    await direct(
+      new Request(`${SHOP}/x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(sent),
+      }),
+    )
     expect(received[2]?.fields).toEqual(CONVERSION)
     // A trusted header configured but absent: left out, not the proxy's socket address.
     await relay(post(sent), { clientAddress: '10.9.9.9' })
@@ -198,7 +243,9 @@ describe('createImpactRelay', () => {
     const { CampaignId: _c, ...noCampaign } = CONVERSION
     const missingCampaign = await relay(post(noCampaign))
     expect(missingCampaign.status).toBe(400)
-    expect((await missingCampaign.json()).error).toMatch(/Missing required parameter: CampaignId.*serves CampaignId 1234, 5678/)
+    expect((await missingCampaign.json()).error).toMatch(
+      /Missing required parameter: CampaignId.*serves CampaignId 1234, 5678/,
+    )
     const { OrderId: _o, EventDate: _e, ...noOrder } = CONVERSION
     const missing = await relay(post({ ...noOrder, OrderId: '' }))
     expect(missing.status).toBe(400)
@@ -210,12 +257,14 @@ describe('createImpactRelay', () => {
   it('8. lets verifyConversion refuse (422) or fail (503) before anything is forwarded', async () => {
     const seen: Array<[Readonly<Record<string, string>>, Request]> = []
     let verdict: () => unknown = () => false
-    const relay = createImpactRelay(options({
-      verifyConversion: (fields, request) => {
-        seen.push([fields, request])
-        return verdict() as boolean
-      },
-    }))
+    const relay = createImpactRelay(
+      options({
+        verifyConversion: (fields, request) => {
+          seen.push([fields, request])
+          return verdict() as boolean
+        },
+      }),
+    )
     const refused = await relay(post(), { clientAddress: '198.51.100.2' })
     expect(refused.status).toBe(422)
     expect(seen[0]?.[0]).toEqual({ ...CONVERSION, IpAddress: '198.51.100.2', UserAgent: 'TestBrowser/1.0' })
@@ -264,7 +313,10 @@ describe('createImpactRelay', () => {
       expect(response.headers.get('content-type')).toBe('application/json')
       return { status: response.status, headers: response.headers, body: await response.json() }
     }
-    expect(await answerWith(QUEUED)).toMatchObject({ status: 202, body: { status: 'queued', queuedUri: '/Advertisers/X/APISubmissions/1' } })
+    expect(await answerWith(QUEUED)).toMatchObject({
+      status: 202,
+      body: { status: 'queued', queuedUri: '/Advertisers/X/APISubmissions/1' },
+    })
 
     const limited = await answerWith(reply(429, { Status: 'ERROR' }, { 'retry-after': '7' }))
     expect(limited.status).toBe(429)
@@ -294,7 +346,14 @@ describe('createImpactRelay', () => {
 
   it('11. never throws: unexpected errors answer 500, malformed input 400', async () => {
     const relay = createImpactRelay(options())
-    const broken = { method: 'POST', headers: { get: () => { throw new Error('boom') } } } as unknown as Request
+    const broken = {
+      method: 'POST',
+      headers: {
+        get: () => {
+          throw new Error('boom')
+        },
+      },
+    } as unknown as Request
     const response = await relay(broken)
     expect(response.status).toBe(500)
     expect(response.headers.get('content-type')).toBe('application/json')
@@ -334,7 +393,16 @@ describe('createImpactRelay', () => {
     }
     expect(error).toBeInstanceOf(TypeError)
     const message = (error as TypeError).message
-    for (const key of ['accountSid', 'authToken', 'campaignIds', 'verifyConversion', 'impactBaseUrl', 'clientIpHeader', 'timeoutMs', 'apiKey']) {
+    for (const key of [
+      'accountSid',
+      'authToken',
+      'campaignIds',
+      'verifyConversion',
+      'impactBaseUrl',
+      'clientIpHeader',
+      'timeoutMs',
+      'apiKey',
+    ]) {
       expect(message).toContain(`- ${key}: `)
     }
     expect(message).toMatch(/'\*' is not allowed: any website could then submit conversions/)
@@ -372,7 +440,12 @@ describe('toNodeListener', () => {
   it('answers 413 to a 20 KiB body, declared or streamed', async () => {
     const declared = await fetch(relayUrl, { method: 'POST', headers, body: `OrderId=${'x'.repeat(20_480)}` })
     expect(declared.status).toBe(413)
-    const streamed = await fetch(relayUrl, { method: 'POST', headers, body: streamOf(20_480), duplex: 'half' } as RequestInit)
+    const streamed = await fetch(relayUrl, {
+      method: 'POST',
+      headers,
+      body: streamOf(20_480),
+      duplex: 'half',
+    } as RequestInit)
     expect(streamed.status).toBe(413)
     expect(await streamed.json()).toEqual({ error: 'Request body is larger than 16384 bytes' })
     expect(received).toHaveLength(0)
@@ -381,7 +454,10 @@ describe('toNodeListener', () => {
   })
 
   it('answers preflights', async () => {
-    const ok = await fetch(relayUrl, { method: 'OPTIONS', headers: { origin: SHOP, 'access-control-request-method': 'POST' } })
+    const ok = await fetch(relayUrl, {
+      method: 'OPTIONS',
+      headers: { origin: SHOP, 'access-control-request-method': 'POST' },
+    })
     expect(ok.status).toBe(204)
     expect(ok.headers.get('access-control-allow-origin')).toBe(SHOP)
     expect(ok.headers.get('access-control-allow-methods')).toBe('POST, OPTIONS')

@@ -87,14 +87,29 @@ describe('defaults', () => {
   it.each([
     ['list names', { actionEventNames: ['Checkout Done'] }, { actionEventNames: ['Checkout Done'] }],
     ['eventTypeId as a string', { eventTypeId: '12345' }, { eventTypeId: '12345' }],
-    ['a same-origin PageLoad proxy', { pageLoadEndpoint: '/impact/pageload' }, { pageLoadEndpoint: '/impact/pageload' }],
-    ['an https PageLoad proxy', { pageLoadEndpoint: 'https://t.shop.example/PageLoad' }, { pageLoadEndpoint: 'https://t.shop.example/PageLoad' }],
+    [
+      'a same-origin PageLoad proxy',
+      { pageLoadEndpoint: '/impact/pageload' },
+      { pageLoadEndpoint: '/impact/pageload' },
+    ],
+    [
+      'an https PageLoad proxy',
+      { pageLoadEndpoint: 'https://t.shop.example/PageLoad' },
+      { pageLoadEndpoint: 'https://t.shop.example/PageLoad' },
+    ],
     ['a relay path', { conversionEndpoint: '/impact/conversions' }, { conversionEndpoint: '/impact/conversions' }],
     ['cookieMaxAgeDays 1', { cookieMaxAgeDays: 1 }, { cookieMaxAgeDays: 1 }],
     ['cookieMaxAgeDays 400', { cookieMaxAgeDays: 400 }, { cookieMaxAgeDays: 400 }],
-    ['browser credentials with apiKey', { apiKey: 'tok', allowBrowserCredentials: true }, { apiKey: 'tok', allowBrowserCredentials: true }],
-    ['switches on', { enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true, debug: true },
-      { enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true, debug: true }],
+    [
+      'browser credentials with apiKey',
+      { apiKey: 'tok', allowBrowserCredentials: true },
+      { apiKey: 'tok', allowBrowserCredentials: true },
+    ],
+    [
+      'switches on',
+      { enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true, debug: true },
+      { enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true, debug: true },
+    ],
   ])('accepts %s', (_name, extra, expected) => {
     expect(ok({ ...MINIMAL, ...extra })).toEqual({ ...DEFAULTS, ...expected })
   })
@@ -232,9 +247,21 @@ describe('invalid settings', () => {
     ['pageLoadEndpoint ftp', { pageLoadEndpoint: 'ftp://files.example/PageLoad' }, 'pageLoadEndpoint'],
     ["conversionEndpoint 'data:'", { conversionEndpoint: 'data:text/html,hi' }, 'conversionEndpoint'],
     ['allowBrowserCredentials without apiKey', { allowBrowserCredentials: true }, 'allowBrowserCredentials'],
-    ['customParameterMapping value not a string', { customParameterMapping: { CustomerStatus: 1 } }, 'customParameterMapping'],
-    ['customParameterMapping pair without value', { customParameterMapping: [{ key: 'CustomerStatus' }] }, 'customParameterMapping'],
-    ['customMappingForProducts a string', { customMappingForProducts: 'ItemSku=product_id' }, 'customMappingForProducts'],
+    [
+      'customParameterMapping value not a string',
+      { customParameterMapping: { CustomerStatus: 1 } },
+      'customParameterMapping',
+    ],
+    [
+      'customParameterMapping pair without value',
+      { customParameterMapping: [{ key: 'CustomerStatus' }] },
+      'customParameterMapping',
+    ],
+    [
+      'customMappingForProducts a string',
+      { customMappingForProducts: 'ItemSku=product_id' },
+      'customMappingForProducts',
+    ],
   ])('%s: exactly one problem, naming its key', (_name, change, key) => {
     const error = failed({ ...MINIMAL, ...change })
     expect(error.problems).toHaveLength(1)

@@ -70,8 +70,7 @@ function toRule(name: string, prop: unknown): FieldRule {
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** `ItemText[i]_` -> `ItemText([1-9]\d*)_`: `[i]` is a 1-based item index without leading zeros. */
-const templateSource = (template: string): string =>
-  template.split('[i]').map(escape).join('([1-9]\\d*)')
+const templateSource = (template: string): string => template.split('[i]').map(escape).join('([1-9]\\d*)')
 
 /**
  * Parses a prose key. A range (`Text1–Text50`, `ItemText[i]_1 to ItemText[i]_50`) must have both

@@ -9,13 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BODY_LIMIT, headerErrors, parseForm, readBody, send } from './http.js'
-import {
-  fieldError,
-  validateConversion,
-  validatePageLoad,
-  type FieldError,
-  type FormFields,
-} from './validate.js'
+import { fieldError, validateConversion, validatePageLoad, type FieldError, type FormFields } from './validate.js'
 
 /** The two Impact endpoints the fake serves. */
 export type ImpactEndpoint = 'PageLoad' | 'Conversions'
@@ -103,7 +97,13 @@ function checkFault(input: unknown): Fault {
   if (!int(count, 1)) throw new Error('count must be an integer >= 1')
   if (retryAfter !== undefined && !int(retryAfter, 0)) throw new Error('retryAfter must be whole seconds >= 0')
   if (delayMs !== undefined && !int(delayMs, 1, 30_000)) throw new Error('delayMs must be an integer from 1 to 30000')
-  return { endpoint, count, ...(status !== undefined && { status }), ...(retryAfter !== undefined && { retryAfter }), ...(delayMs !== undefined && { delayMs }) }
+  return {
+    endpoint,
+    count,
+    ...(status !== undefined && { status }),
+    ...(retryAfter !== undefined && { retryAfter }),
+    ...(delayMs !== undefined && { delayMs }),
+  }
 }
 
 type Judged = Pick<LogEntry, 'endpoint' | 'fields' | 'errors' | 'status' | 'fault'>
@@ -167,8 +167,7 @@ export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
     if (status !== 200) {
       const answer = fault?.status ? [fieldError('request', `injected fault: HTTP ${status}`)] : errors
       const retry = fault?.retryAfter === undefined ? {} : { 'Retry-After': `${fault.retryAfter}` }
-      const body =
-        sid === undefined ? { errors: answer, warnings: [] } : { Status: 'ERROR', errors: answer }
+      const body = sid === undefined ? { errors: answer, warnings: [] } : { Status: 'ERROR', errors: answer }
       return send(res, status, body, retry)
     }
     if (sid !== undefined) {

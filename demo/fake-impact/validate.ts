@@ -17,8 +17,7 @@ export interface FieldError {
 export type FormFields = Record<string, string>
 
 /** Builds an Impact-shaped error. */
-export const fieldError = (field: string, message: string): FieldError =>
-  ({ field, level: 'ERROR', message })
+export const fieldError = (field: string, message: string): FieldError => ({ field, level: 'ERROR', message })
 
 // Extras: fields Impact names only in prose (PageLoadRequest lacks ClickId although its own
 // `required` description offers it) and length limits from Impact's docs the schemas omit.
@@ -38,8 +37,7 @@ const CONVERSION = loadFieldTable('conversions-v14.openapi.yaml', 'ConversionPay
   Note: { maxLength: 255 },
 })
 
-const VISITOR_IDS = 'CustomProfileId ClickId CustomerId GoogAId AndroidId AppleIfa AppleIfv'
-  .split(' ')
+const VISITOR_IDS = 'CustomProfileId ClickId CustomerId GoogAId AndroidId AppleIfa AppleIfv'.split(' ')
 const EVENT_IDS = ['ActionTrackerId', 'EventTypeId', 'EventTypeCode']
 const ATTRIBUTION_KEYS = (
   'ClickId CustomerId CustomProfileId CustomClickId PromoCode OrderPromoCode MediaId ' +
@@ -51,15 +49,12 @@ const MONEY = new RegExp(
 )
 /** RFC 3339: seconds required, and a zone (`Z` or `±hh:mm`), so the instant is unambiguous. */
 const HH_MM = '(?:[01]\\d|2[0-3]):[0-5]\\d'
-const DATE_TIME = new RegExp(
-  `^(\\d{4})-(\\d\\d)-(\\d\\d)T${HH_MM}:[0-5]\\d(?:\\.\\d+)?(?:Z|[+-]${HH_MM})$`,
-)
+const DATE_TIME = new RegExp(`^(\\d{4})-(\\d\\d)-(\\d\\d)T${HH_MM}:[0-5]\\d(?:\\.\\d+)?(?:Z|[+-]${HH_MM})$`)
 /** SHA-1 (40 hex) or SHA-256 (64 hex): Impact refuses plaintext; this project never sends it. */
 const HASHED_EMAIL = /^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
 
 const has = (fields: FormFields, name: string): boolean => Object.hasOwn(fields, name)
-const present = (fields: FormFields, names: string[]): string[] =>
-  names.filter((n) => has(fields, n))
+const present = (fields: FormFields, names: string[]): string[] => names.filter((n) => has(fields, n))
 
 /** Checks the date is a real calendar day too: Date.parse happily accepts February 30. */
 function isDateTime(value: string): boolean {
@@ -102,12 +97,7 @@ function valueProblem(name: string, value: string, rule: FieldRule, allowNow: bo
  * Per-field checks shared by both endpoints: documented, non-empty, well-typed; then the
  * schema's `required` list minus the fields a "one of" rule covers instead.
  */
-function checkFields(
-  table: FieldTable,
-  fields: FormFields,
-  alternatives: string[],
-  allowNow: boolean,
-): FieldError[] {
+function checkFields(table: FieldTable, fields: FormFields, alternatives: string[], allowNow: boolean): FieldError[] {
   const errors: FieldError[] = []
   for (const [name, value] of Object.entries(fields)) {
     const match = lookupField(table, name)

@@ -33,14 +33,15 @@ export function createClickTracker(
   log: Logger,
 ): ClickTracker {
   const cookieDomain = settings.cookieDomain?.replace(/^\./, '') ?? registrableDomain(page.hostname)
-  const cookies = createCookieStore(cookieDomain, page.protocol == 'https:')
+  const cookies = createCookieStore(cookieDomain, page.protocol === 'https:')
   const windowMinutes = settings.uniqueClickWindowMinutes
   const clickId = (): string | undefined => {
     const ours = cookies.get(CLICK_ID_COOKIE)
     return isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies.get('IR_' + settings.campaignId))
   }
   const store = (id: string): void => {
-    if (!cookies.set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays)) log.debug('cookies refused: click kept for this page only')
+    if (!cookies.set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
+      log.debug('cookies refused: click kept for this page only')
   }
 
   return {
@@ -59,7 +60,7 @@ export function createClickTracker(
         now,
         windowMs: windowMinutes * 60_000,
       })
-      if (decision.reason == 'click-id') store(decision.clickId!)
+      if (decision.reason === 'click-id') store(decision.clickId!)
       if (decision.session) {
         cookies.set(CLICK_SESSION_COOKIE, decision.session.start + '.' + decision.session.last, windowMinutes / 1440)
       }

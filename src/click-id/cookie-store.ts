@@ -31,7 +31,7 @@ export function createCookieStore(domain: string | undefined, secure: boolean): 
       } catch {
         // refused: memory keeps it
       }
-      return read(name) == value
+      return read(name) === value
     },
   }
 }

@@ -68,7 +68,10 @@ export function createDelivery(
   const wasSent = (key: string): boolean => deps.now() - sentKeys(store.load(SENT_KEY))[key]! < SENT_TTL_MS
   /** Replaces item `id` with `change` applied, or removes it without one. */
   const update = (id: string, change?: Partial<OutboxItem>): void =>
-    store.save(OUTBOX_KEY, outbox().flatMap((i) => (i.id != id ? [i] : change ? [{ ...i, ...change }] : [])))
+    store.save(
+      OUTBOX_KEY,
+      outbox().flatMap((i) => (i.id !== id ? [i] : change ? [{ ...i, ...change }] : [])),
+    )
   /** Remembers `key` as delivered (forgetting expired keys) and takes item `id` out of the outbox. */
   const markSent = (id: string, key: string): void => {
     const now = deps.now()
@@ -97,7 +100,8 @@ export function createDelivery(
     const answer = await postForm(deps.fetch, url, body, authorization, REQUEST_TIMEOUT_MS)
     const status = answer.status
     if (isSuccess(status)) delivered(answer)
-    else if (isRetryable(status) && attempts < MAX_ATTEMPTS) retry(retryDelay(attempts, deps.random, answer.retryAfterMs))
+    else if (isRetryable(status) && attempts < MAX_ATTEMPTS)
+      retry(retryDelay(attempts, deps.random, answer.retryAfterMs))
     else {
       log.warn(`${what} dropped after ${attempts} attempt(s): HTTP ${status || 'network error'}`)
       drop()
@@ -106,7 +110,7 @@ export function createDelivery(
   }
 
   const drain = async (): Promise<void> => {
-    for (let item: OutboxItem | undefined; target && (item = outbox().find((i) => i.next <= deps.now())); ) {
+    for (let item: OutboxItem | undefined; target && (item = outbox().find((i) => i.next <= deps.now()));) {
       const { id, key, attempts } = item
       const done = (): void => update(id)
       if (wasSent(key)) {
@@ -135,7 +139,8 @@ export function createDelivery(
       answered(id, answer)
     }
     // Items another tab attempted first: their callers learn whether it delivered them.
-    for (const [id, [key]] of waiting) if (!outbox().some((i) => i.id == id)) answered(id, { status: wasSent(key) ? 200 : 0 })
+    for (const [id, [key]] of waiting)
+      if (!outbox().some((i) => i.id === id)) answered(id, { status: wasSent(key) ? 200 : 0 })
     // Wake up for the earliest retry; an earlier timer still pending just finds nothing due.
     const next = Math.min(...outbox().map((i) => i.next))
     if (next < timerAt) {
@@ -182,12 +187,21 @@ export function createDelivery(
     },
     sendPageLoad(body, onDelivered) {
       const run = (attempts: number): Promise<Answer> =>
-        attempt(pageLoadUrl, body, undefined, attempts, 'page load', onDelivered, (delay) => deps.setTimeout(() => void run(attempts + 1).catch(() => {}), delay), () => {})
+        attempt(
+          pageLoadUrl,
+          body,
+          undefined,
+          attempts,
+          'page load',
+          onDelivered,
+          (delay) => deps.setTimeout(() => void run(attempts + 1).catch(() => {}), delay),
+          () => {},
+        )
       return run(1)
     },
     sendConversion(key, body, final) {
       const items = outbox()
-      if (wasSent(key) || items.some((i) => i.key == key)) {
+      if (wasSent(key) || items.some((i) => i.key === key)) {
         log.debug('conversion already sent or waiting: ' + key)
         return Promise.resolve('duplicate')
       }
@@ -195,12 +209,17 @@ export function createDelivery(
       const id = deps.now().toString(36) + deps.random().toString(36).slice(2)
       // Persisted before the first attempt, so a crash or navigation mid-request loses nothing;
       // held (like a lease) while its final body is on its way.
-      store.save(OUTBOX_KEY, [...items, { id, key, body, attempts: 0, next: final ? deps.now() + REQUEST_TIMEOUT_MS : 0 }])
+      store.save(OUTBOX_KEY, [
+        ...items,
+        { id, key, body, attempts: 0, next: final ? deps.now() + REQUEST_TIMEOUT_MS : 0 },
+      ])
       const first = new Promise<Answer>((resolve) => waiting.set(id, [key, resolve]))
-      void (final ?? Promise.resolve(body)).then(
-        (finalBody) => update(id, { body: finalBody, next: 0 }),
-        () => update(id, { next: 0 }),
-      ).then(flush)
+      void (final ?? Promise.resolve(body))
+        .then(
+          (finalBody) => update(id, { body: finalBody, next: 0 }),
+          () => update(id, { next: 0 }),
+        )
+        .then(flush)
       return first
     },
   }

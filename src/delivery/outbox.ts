@@ -21,11 +21,18 @@ export const SENT_TTL_MS = 48 * 3_600_000
 /** The well-formed items of a stored outbox (the key may hold corrupt or foreign data). */
 export function outboxItems(raw: unknown): OutboxItem[] {
   return Array.isArray(raw)
-    ? raw.filter((i) => typeof i?.id == 'string' && typeof i.key == 'string' && typeof i.body == 'string' && Number.isInteger(i.attempts) && i.next >= 0)
+    ? raw.filter(
+        (i) =>
+          typeof i?.id === 'string' &&
+          typeof i.key === 'string' &&
+          typeof i.body === 'string' &&
+          Number.isInteger(i.attempts) &&
+          i.next >= 0,
+      )
     : []
 }
 
 /** Delivered keys with when, from stored data of any shape. */
 export function sentKeys(raw: unknown): Record<string, number> {
-  return raw && typeof raw == 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
+  return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
 }

@@ -18,7 +18,7 @@ export function createStore(storage: () => Storage | undefined): Store {
     load(key) {
       try {
         const raw = key in unsaved ? null : storage()?.getItem(key)
-        if (raw != null) return JSON.parse(raw)
+        if (raw !== null && raw !== undefined) return JSON.parse(raw)
       } catch {
         // corrupt JSON or storage that throws: fall back to what this page wrote
       }

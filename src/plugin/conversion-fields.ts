@@ -12,7 +12,8 @@ const ITEM_TEXT: ReadonlyArray<[string, string]> = [
   ['ItemPromoCode', 'coupon'],
 ]
 /** Fields that make Impact require a CurrencyCode. */
-const MONEY_FIELD = /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d)$/
+const MONEY_FIELD =
+  /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d)$/
 const CURRENCY = /^[A-Z]{3}$/
 
 /**
@@ -60,7 +61,13 @@ export function conversionFields(
 }
 
 /** Item `i` of the order: SKU, texts, quantity and line subtotal, then the custom item mapping. */
-function itemFields(fields: ImpactFields, product: Record<string, unknown>, i: number, settings: ResolvedSettings, note: Note): void {
+function itemFields(
+  fields: ImpactFields,
+  product: Record<string, unknown>,
+  i: number,
+  settings: ResolvedSettings,
+  note: Note,
+): void {
   const quantity = +(product.quantity ?? 1)
   const q = Number.isInteger(quantity) && quantity > 0 ? quantity : 1
   if (q !== quantity) note(`ItemQuantity${i}: not a whole number >= 1, sent as 1`)
@@ -75,7 +82,7 @@ function itemFields(fields: ImpactFields, product: Record<string, unknown>, i: n
     if (value === undefined) continue
     fields[field + i] = value
     // Impact refuses an item carrying both a unit price and a line subtotal.
-    if (field == 'ItemPrice') delete fields['ItemSubTotal' + i]
-    if (field == 'ItemSubTotal') delete fields['ItemPrice' + i]
+    if (field === 'ItemPrice') delete fields['ItemSubTotal' + i]
+    if (field === 'ItemSubTotal') delete fields['ItemPrice' + i]
   }
 }

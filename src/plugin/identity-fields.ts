@@ -32,6 +32,8 @@ export function identityFields(
 
 /** Impact's app id for an event sent from an iOS or Android app's web view. */
 function propertyId(event: SegmentEvent, settings: ResolvedSettings): string | undefined {
-  const platform = String(valueAt(event.context, 'device.type') ?? valueAt(event.context, 'os.name') ?? '').toLowerCase()
+  const platform = String(
+    valueAt(event.context, 'device.type') ?? valueAt(event.context, 'os.name') ?? '',
+  ).toLowerCase()
   return platform === 'ios' ? settings.iOsAppId : platform === 'android' ? settings.androidAppId : undefined
 }

@@ -118,16 +118,16 @@ async function send(p: Page, ctx: Context): Promise<void> {
   const event = ctx.event
   const kind = routeEvent(event, p.settings)
   const now = Date.now()
-  if (!kind || (kind != 'pageLoad' && !p.converts)) return p.log.debug('not sent: ' + (event.event ?? event.type))
+  if (!kind || (kind !== 'pageLoad' && !p.converts)) return p.log.debug('not sent: ' + (event.event ?? event.type))
   const identity: Identity = { clickId: p.tracker.clickId() }
   let sending: Promise<Answer | 'duplicate'>
-  if (kind == 'pageLoad') {
+  if (kind === 'pageLoad') {
     identity.customerEmail = await hashEmail(emailOf(event, p.analytics))
     let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
     // In-app navigations are referred by the previous page, never the stale external document.referrer.
     const referrer = p.previousUrl ?? document.referrer
     let unique = false
-    if (event.type == 'page') {
+    if (event.type === 'page') {
       // A site may clean the click id out of the address bar before its first page(): a unique
       // click still reports the landing URL that carried it.
       const [decision, landingUrl] = p.landing ?? [p.tracker.pageLoad(url, referrer, now), url]
@@ -143,7 +143,7 @@ async function send(p: Page, ctx: Context): Promise<void> {
     const fields = pageLoadFields(event, p.settings, identity, { url, referrer, userAgent }, now)
     sending = p.delivery.sendPageLoad(encode(fields), (answer) => p.tracker.adopt(valueAt(answer.body, 'clickId')))
   } else {
-    const fields = conversionFields(event, p.settings, identity, kind == 'install', now, p.log.debug)
+    const fields = conversionFields(event, p.settings, identity, kind === 'install', now, p.log.debug)
     // WebCrypto answers in a later task, and a thank-you page may navigate away before that: the
     // conversion is stored now and gets its hashed CustomerEmail (also a custom-mapped one) after.
     const email = fields.CustomerEmail ?? emailOf(event, p.analytics)
@@ -152,8 +152,12 @@ async function send(p: Page, ctx: Context): Promise<void> {
     const final = hashEmail(email).then((hash) => (hash ? body + '&CustomerEmail=' + hash : body))
     sending = p.delivery.sendConversion(`${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`, body, final)
   }
-  const answer = await Promise.race([sending, new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS))])
-  if (answer && answer != 'duplicate' && !isSuccess(answer.status)) ctx.log('warn', 'Impact: not delivered yet', answer)
+  const answer = await Promise.race([
+    sending,
+    new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS)),
+  ])
+  if (answer && answer !== 'duplicate' && !isSuccess(answer.status))
+    ctx.log('warn', 'Impact: not delivered yet', answer)
 }
 
 /** The visitor's email from the event, else the identified user's traits. */
@@ -164,7 +168,12 @@ function emailOf(event: SegmentEvent, analytics: Analytics): unknown {
   } catch {
     // a user object without storage can throw; the event may still carry the email
   }
-  return valueAt(event.properties, 'email') ?? valueAt(event.traits, 'email') ?? valueAt(event.context, 'traits.email') ?? valueAt(traits, 'email')
+  return (
+    valueAt(event.properties, 'email') ??
+    valueAt(event.traits, 'email') ??
+    valueAt(event.context, 'traits.email') ??
+    valueAt(traits, 'email')
+  )
 }
 
 /** Impact's form encoding. */

@@ -5,12 +5,19 @@ export type Note = (message: string) => void
 
 /** The value at a dot path (`properties.customer_status`) inside `source`, if any. */
 export function valueAt(source: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, key) => (v && typeof v == 'object' ? (v as Record<string, unknown>)[key] : undefined), source)
+  return path
+    .split('.')
+    .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), source)
 }
 
 /** A string, finite number or boolean as trimmed text; anything else (objects, blanks) is undefined. */
 export function text(value: unknown): string | undefined {
-  const s = typeof value == 'string' ? value.trim() : (typeof value == 'number' && isFinite(value)) || typeof value == 'boolean' ? '' + value : ''
+  const s =
+    typeof value === 'string'
+      ? value.trim()
+      : (typeof value === 'number' && isFinite(value)) || typeof value === 'boolean'
+        ? '' + value
+        : ''
   return s || undefined
 }
 
@@ -20,9 +27,9 @@ export function text(value: unknown): string | undefined {
  * one odd property never costs the whole conversion.
  */
 export function amount(value: unknown, field: string, note: Note): number | undefined {
-  if (value == null || value === '') return undefined
-  const n = typeof value == 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? +value : value
-  if (typeof n == 'number' && isFinite(n)) return n
+  if (value === null || value === undefined || value === '') return undefined
+  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? +value : value
+  if (typeof n === 'number' && isFinite(n)) return n
   note(field + ' dropped: not a number')
   return undefined
 }

@@ -36,12 +36,17 @@ export async function readForm(request: Request): Promise<ParsedForm> {
       decoding = true
       text += decoder.decode()
     } catch {
-      return { ok: false, status: 400, error: decoding ? 'Request body is not valid UTF-8' : 'Could not read the request body' }
+      return {
+        ok: false,
+        status: 400,
+        error: decoding ? 'Request body is not valid UTF-8' : 'Could not read the request body',
+      }
     }
   }
   const fields = new Map<string, string>()
   for (const [name, value] of new URLSearchParams(text)) {
-    if (fields.has(name)) return { ok: false, status: 400, error: `Parameter ${JSON.stringify(name)} appears more than once; send it once` }
+    if (fields.has(name))
+      return { ok: false, status: 400, error: `Parameter ${JSON.stringify(name)} appears more than once; send it once` }
     fields.set(name, value)
   }
   return { ok: true, fields }

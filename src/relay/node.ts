@@ -86,11 +86,15 @@ export function toNodeListener(handler: ImpactRelayHandler): (req: IncomingMessa
         body: method === 'GET' || method === 'HEAD' ? null : requestBody(req),
         duplex: 'half', // required by Node's fetch for a streamed request body
       }
-      const response = await handler(new Request(requestUrl(req), init as RequestInit), { clientAddress: req.socket.remoteAddress })
+      const response = await handler(new Request(requestUrl(req), init as RequestInit), {
+        clientAddress: req.socket.remoteAddress,
+      })
       await writeResponse(req, res, response)
     })().catch(() => {
       if (res.headersSent) return res.destroy()
-      res.writeHead(500, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"Internal relay error"}')
+      res
+        .writeHead(500, { 'content-type': 'application/json', connection: 'close' })
+        .end('{"error":"Internal relay error"}')
     })
   }
 }

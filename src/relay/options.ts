@@ -36,12 +36,14 @@ export interface ImpactRelayOptions {
 /** Validated, normalised options, as the handler uses them. */
 export type RelayConfig = ReturnType<typeof resolveRelayOptions>
 
-const KNOWN_KEYS = 'accountSid authToken campaignIds allowedOrigins verifyConversion impactBaseUrl clientIpHeader timeoutMs'.split(' ')
+const KNOWN_KEYS =
+  'accountSid authToken campaignIds allowedOrigins verifyConversion impactBaseUrl clientIpHeader timeoutMs'.split(' ')
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
 const isPositiveInteger = (value: unknown): boolean =>
-  (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) || (typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value))
+  (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) ||
+  (typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value))
 
 function parseUrl(value: unknown): URL | undefined {
   try {
@@ -52,7 +54,8 @@ function parseUrl(value: unknown): URL | undefined {
 }
 
 /** True for an origin exactly as browsers send it: http(s), host, port if not the default, nothing else. */
-const isExactOrigin = (value: unknown): boolean => /^https?:$/.test(parseUrl(value)?.protocol ?? '') && parseUrl(value)?.origin === value
+const isExactOrigin = (value: unknown): boolean =>
+  /^https?:$/.test(parseUrl(value)?.protocol ?? '') && parseUrl(value)?.origin === value
 
 /** The base URL without trailing slashes, or undefined when unusable. */
 function baseUrlOf(value: unknown): string | undefined {
@@ -80,32 +83,67 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
   const o: Partial<Record<string, unknown>> = isObject ? { ...options } : {}
   const problems = isObject ? [] : ['options: pass an object, e.g. createImpactRelay({ accountSid, authToken, ... })']
   for (const key of Object.keys(o).filter((k) => !KNOWN_KEYS.includes(k))) {
-    problems.push(`${key}: unknown option; ${key === 'apiKey' ? 'the Auth Token goes in authToken' : `use only ${KNOWN_KEYS.join(', ')}`}`)
+    problems.push(
+      `${key}: unknown option; ${key === 'apiKey' ? 'the Auth Token goes in authToken' : `use only ${KNOWN_KEYS.join(', ')}`}`,
+    )
   }
-  const { accountSid, authToken, campaignIds, allowedOrigins, verifyConversion, impactBaseUrl, clientIpHeader, timeoutMs } = o
+  const {
+    accountSid,
+    authToken,
+    campaignIds,
+    allowedOrigins,
+    verifyConversion,
+    impactBaseUrl,
+    clientIpHeader,
+    timeoutMs,
+  } = o
   const check = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem)
   }
-  check(isNonEmptyString(accountSid) && !/[\s:]/.test(accountSid), 'accountSid: set your Impact Account SID (a non-empty string without spaces or ":")')
+  check(
+    isNonEmptyString(accountSid) && !/[\s:]/.test(accountSid),
+    'accountSid: set your Impact Account SID (a non-empty string without spaces or ":")',
+  )
   check(isNonEmptyString(authToken), 'authToken: set your Impact Auth Token (a non-empty string)')
-  check(Array.isArray(campaignIds) && campaignIds.length > 0 && campaignIds.every(isPositiveInteger),
-    'campaignIds: list the program ids this relay serves, positive integers, e.g. [12345]')
+  check(
+    Array.isArray(campaignIds) && campaignIds.length > 0 && campaignIds.every(isPositiveInteger),
+    'campaignIds: list the program ids this relay serves, positive integers, e.g. [12345]',
+  )
   const origins: unknown[] = Array.isArray(allowedOrigins) ? allowedOrigins : []
-  check(origins.length > 0, "allowedOrigins: list the exact origins of your shop's pages, e.g. ['https://shop.example.com']")
+  check(
+    origins.length > 0,
+    "allowedOrigins: list the exact origins of your shop's pages, e.g. ['https://shop.example.com']",
+  )
   for (const origin of origins) {
-    check(origin !== '*', "allowedOrigins: '*' is not allowed: any website could then submit conversions with your credentials; list exact origins")
-    check(origin === '*' || isExactOrigin(origin),
-      `allowedOrigins: ${JSON.stringify(origin)} is not an exact origin; use scheme://host[:port] with no path or trailing slash`)
+    check(
+      origin !== '*',
+      "allowedOrigins: '*' is not allowed: any website could then submit conversions with your credentials; list exact origins",
+    )
+    check(
+      origin === '*' || isExactOrigin(origin),
+      `allowedOrigins: ${JSON.stringify(origin)} is not an exact origin; use scheme://host[:port] with no path or trailing slash`,
+    )
   }
-  check(verifyConversion === undefined || typeof verifyConversion === 'function',
-    'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out')
+  check(
+    verifyConversion === undefined || typeof verifyConversion === 'function',
+    'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out',
+  )
   const baseUrl = impactBaseUrl === undefined ? 'https://api.impact.com' : baseUrlOf(impactBaseUrl)
-  check(baseUrl !== undefined, 'impactBaseUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out')
-  check(clientIpHeader === undefined || (typeof clientIpHeader === 'string' && HEADER_NAME.test(clientIpHeader)),
-    "clientIpHeader: use a header name your platform sets, e.g. 'cf-connecting-ip', or leave it out")
-  check(timeoutMs === undefined || (Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 120_000),
-    'timeoutMs: use a whole number of milliseconds from 1 to 120000, or leave it out (default 10000)')
-  if (problems.length > 0) throw new TypeError(`Invalid Impact relay options:\n${problems.map((p) => `- ${p}`).join('\n')}`)
+  check(
+    baseUrl !== undefined,
+    'impactBaseUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out',
+  )
+  check(
+    clientIpHeader === undefined || (typeof clientIpHeader === 'string' && HEADER_NAME.test(clientIpHeader)),
+    "clientIpHeader: use a header name your platform sets, e.g. 'cf-connecting-ip', or leave it out",
+  )
+  check(
+    timeoutMs === undefined ||
+      (Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 120_000),
+    'timeoutMs: use a whole number of milliseconds from 1 to 120000, or leave it out (default 10000)',
+  )
+  if (problems.length > 0)
+    throw new TypeError(`Invalid Impact relay options:\n${problems.map((p) => `- ${p}`).join('\n')}`)
 
   return {
     authorization: basicAuth(accountSid as string, authToken as string),

@@ -24,7 +24,10 @@ export type ImpactRelayHandler = (request: Request, context?: ImpactRelayContext
 const ALLOW = 'POST, OPTIONS'
 
 const json = (status: number, body: unknown, headers: Record<string, string>): Response =>
-  new Response(JSON.stringify(body), { status, headers: { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' },
+  })
 
 /** Dual-stack sockets report IPv4 peers as `::ffff:1.2.3.4`; Impact expects the plain IPv4 form. */
 function normaliseIp(address: unknown): string | undefined {
@@ -41,7 +44,11 @@ function clientIp(config: RelayConfig, request: Request, context: ImpactRelayCon
   return normaliseIp(context?.clientAddress)
 }
 
-async function handle(config: RelayConfig, request: Request, context: ImpactRelayContext | undefined): Promise<Response> {
+async function handle(
+  config: RelayConfig,
+  request: Request,
+  context: ImpactRelayContext | undefined,
+): Promise<Response> {
   const origin = request.headers.get('origin')
   const allowed = origin !== null && config.allowedOrigins.has(origin)
   // Vary on every answer so caches never serve one origin's CORS answer to another.
@@ -51,7 +58,11 @@ async function handle(config: RelayConfig, request: Request, context: ImpactRela
 
   if (request.method === 'OPTIONS') {
     if (!allowed) return json(403, { error: 'Origin not allowed' }, headers)
-    const preflight = { 'access-control-allow-methods': ALLOW, 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' }
+    const preflight = {
+      'access-control-allow-methods': ALLOW,
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    }
     return new Response(null, { status: 204, headers: { ...headers, ...preflight } })
   }
   if (request.method !== 'POST') return json(405, { error: 'Use POST' }, { ...headers, allow: ALLOW })
@@ -83,7 +94,11 @@ async function handle(config: RelayConfig, request: Request, context: ImpactRela
   const missing = ['CampaignId', 'OrderId', 'EventDate'].filter((name) => !fields[name])
   if (missing.length > 0) {
     const hint = missing.includes('CampaignId') ? ` (${served})` : ''
-    return json(400, { error: `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}${hint}` }, headers)
+    return json(
+      400,
+      { error: `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}${hint}` },
+      headers,
+    )
   }
   if (!config.campaignIds.includes(fields.CampaignId as string)) {
     return json(400, { error: `CampaignId ${fields.CampaignId} is not accepted: ${served}` }, headers)

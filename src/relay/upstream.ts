@@ -32,7 +32,11 @@ export async function forwardToImpact(config: RelayConfig, fields: Record<string
   try {
     response = await fetch(config.conversionsUrl, {
       method: 'POST',
-      headers: { authorization: config.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      headers: {
+        authorization: config.authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
       body: new URLSearchParams(fields).toString(),
       // Never replay the credentials to wherever a redirect points ('error' is not supported everywhere).
       redirect: 'manual',
@@ -41,7 +45,10 @@ export async function forwardToImpact(config: RelayConfig, fields: Record<string
     text = await response.text()
   } catch (error) {
     const timedOut = error instanceof Error && error.name === 'TimeoutError'
-    return { status: 503, body: { error: timedOut ? 'Impact did not answer in time; retry later' : 'Could not reach Impact; retry later' } }
+    return {
+      status: 503,
+      body: { error: timedOut ? 'Impact did not answer in time; retry later' : 'Could not reach Impact; retry later' },
+    }
   }
   const retryAfter = response.headers.get('retry-after') ?? undefined
   const { status } = response
@@ -52,14 +59,24 @@ export async function forwardToImpact(config: RelayConfig, fields: Record<string
   if (status === 429) return { status: 429, body: { error: 'Impact is rate limiting; retry later' }, retryAfter }
   if (status === 401 || status === 403) {
     // The relay's own credentials are wrong, not the conversion: 502 keeps it in the browser's outbox.
-    return { status: 502, body: { error: "Impact refused the relay's credentials: the operator should check the relay's accountSid and authToken" } }
+    return {
+      status: 502,
+      body: {
+        error: "Impact refused the relay's credentials: the operator should check the relay's accountSid and authToken",
+      },
+    }
   }
   // 408 is Impact timing out reading us: as retryable as a 5xx.
   if (status >= 400 && status < 500 && status !== 408) {
     const errors = jsonProperty(text, 'errors')
-    return { status: 400, body: { error: 'Impact rejected the conversion', errors: Array.isArray(errors) ? errors : text } }
+    return {
+      status: 400,
+      body: { error: 'Impact rejected the conversion', errors: Array.isArray(errors) ? errors : text },
+    }
   }
   const redirected = status >= 300 && status < 400
-  const error = redirected ? 'Impact answered with a redirect: the operator should check impactBaseUrl' : `Impact answered ${status}; retry later`
+  const error = redirected
+    ? 'Impact answered with a redirect: the operator should check impactBaseUrl'
+    : `Impact answered ${status}; retry later`
   return { status: 503, body: { error }, retryAfter }
 }

@@ -11,7 +11,7 @@ export async function settle(rounds = 20): Promise<void> {
 /** 'pending' when `promise` has not settled after the queue has been drained. */
 export async function stateOf<T>(promise: Promise<T>): Promise<{ value: T } | 'pending'> {
   let outcome: { value: T } | 'pending' = 'pending'
-  promise.then((value) => (outcome = { value }))
+  void promise.then((value) => (outcome = { value }))
   await settle()
   return outcome
 }
@@ -94,7 +94,7 @@ export function scriptedFetch(): ScriptedFetch {
       if (typeof reply === 'object' && 'gate' in reply) {
         const signal = init.signal
         reply = await new Promise<Reply>((resolve, reject) => {
-          ;(reply as Gate).promise.then(resolve)
+          void (reply as Gate).promise.then(resolve)
           signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
         })
       }
@@ -187,6 +187,8 @@ export function sequenceRandom(seed = 1): () => number {
  * total size throws QuotaExceededError, one that shrinks or keeps it succeeds; reads always work.
  */
 export class MemoryStorage implements Storage {
+  // Storage's own index signature is `any`: an implementation must repeat it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [name: string]: any
   readonly map = new Map<string, string>()
   /** Most characters (keys plus values) the storage may hold; undefined: unlimited. */
@@ -238,6 +240,8 @@ export class MemoryStorage implements Storage {
 
 /** Storage whose every access throws (sandboxed iframe, storage blocked). */
 export class ThrowingStorage implements Storage {
+  // Storage's own index signature is `any`: an implementation must repeat it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [name: string]: any
   attempts = 0
   private fail(): never {
@@ -267,7 +271,7 @@ export class ThrowingStorage implements Storage {
 /** True when the JSON stored under `key` contains the string `value` anywhere (shape-agnostic). */
 export function storedJsonHolds(storage: Storage, key: string, value: string): boolean {
   const raw = storage.getItem(key)
-  if (raw == null) return false
+  if (raw === null || raw === undefined) return false
   let parsed: unknown
   try {
     parsed = JSON.parse(raw)
@@ -301,11 +305,7 @@ export class FakeLocks implements LockManager {
 
   request<T>(name: string, callback: LockGrantedCallback<T>): Promise<Awaited<T>>
   request<T>(name: string, options: LockOptions, callback: LockGrantedCallback<T>): Promise<Awaited<T>>
-  request<T>(
-    name: string,
-    a: LockOptions | LockGrantedCallback<T>,
-    b?: LockGrantedCallback<T>,
-  ): Promise<Awaited<T>> {
+  request<T>(name: string, a: LockOptions | LockGrantedCallback<T>, b?: LockGrantedCallback<T>): Promise<Awaited<T>> {
     const callback = (typeof a === 'function' ? a : b) as LockGrantedCallback<T>
     const previous = this.tails.get(name) ?? Promise.resolve()
     const run = previous.then(async (): Promise<Awaited<T>> => {
