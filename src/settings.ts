@@ -1,3 +1,4 @@
+import { IMPACT_PAGE_LOAD_URL, positiveInteger } from './impact-api'
 import type { ImpactSettings, TextMap } from './types'
 
 /** Settings after validation, with every default filled in. The only shape the rest of the code sees. */
@@ -46,7 +47,7 @@ export class ImpactSettingsError extends Error {
 }
 
 /** Impact's default PageLoad endpoint (no authentication needed). */
-export const DEFAULT_PAGE_LOAD_ENDPOINT = 'https://trkapi.impact.com/PageLoad'
+export const DEFAULT_PAGE_LOAD_ENDPOINT = IMPACT_PAGE_LOAD_URL
 
 /**
  * How each setting is read: a parser returning the normalized value, or undefined when the raw
@@ -55,13 +56,7 @@ export const DEFAULT_PAGE_LOAD_ENDPOINT = 'https://trkapi.impact.com/PageLoad'
 type Rule = [parse: (v: unknown) => unknown, expected: string]
 
 const string: Rule = [(v) => (typeof v === 'string' ? v.trim() : undefined), 'a string']
-const integer: Rule = [
-  (v) =>
-    (typeof v === 'string' || typeof v === 'number') && /^[1-9]\d{0,15}$/.test(String(v).trim())
-      ? String(v).trim()
-      : undefined,
-  'a positive integer',
-]
+const integer: Rule = [positiveInteger, 'a positive integer']
 const flag: Rule = [(v) => (typeof v === 'boolean' ? v : undefined), 'true or false']
 const names: Rule = [
   (v) => (Array.isArray(v) && v.every((n) => typeof n === 'string' && n) ? v : undefined),

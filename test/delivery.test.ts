@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createDelivery, OUTBOX_KEY, SENT_KEY, type Delivery, type DeliveryDeps } from '../src/delivery/delivery'
 import { isRetryable, MAX_ATTEMPTS, retryDelay } from '../src/delivery/retry'
+import { conversionKey } from '../src/delivery/outbox'
 import { createLogger } from '../src/log'
 import {
   anyStoredValueContains,
@@ -41,7 +42,7 @@ const conversionBody = (orderId: string, eventDate = EVENT_DATE): string =>
     OrderSubTotalPostDiscount: '49.99',
     CurrencyCode: 'USD',
   }).toString()
-const keyOf = (orderId: string): string => `Order Completed|${orderId}`
+const keyOf = (OrderId: string): string => conversionKey({ EventTypeCode: 'Order Completed', OrderId })
 const pageLoadBody = (page = '/'): string =>
   new URLSearchParams({
     CampaignId: '1000',

@@ -1,3 +1,5 @@
+import type { ImpactFields } from '../fields'
+
 /** A conversion waiting to be delivered; survives reloads in localStorage. */
 export interface OutboxItem {
   /** Unique per item, for the handler waiting on its first attempt. */
@@ -35,4 +37,12 @@ export function outboxItems(raw: unknown): OutboxItem[] {
 /** Delivered keys with when, from stored data of any shape. */
 export function sentKeys(raw: unknown): Record<string, number> {
   return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
+}
+
+/**
+ * The dedupe key of a conversion: its event type and OrderId. A sale with a given key leaves the
+ * browser once, however often the thank-you page is reloaded.
+ */
+export function conversionKey(fields: Readonly<ImpactFields>): string {
+  return `${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`
 }

@@ -1,3 +1,5 @@
+import { KEEPALIVE_MAX_BYTES } from '../impact-api'
+
 /** What an attempt got back. `status` 0 means the request never got an HTTP answer. */
 export interface Answer {
   status: number
@@ -6,9 +8,6 @@ export interface Answer {
   /** Retry-After in ms, when the answer carried one. */
   retryAfterMs?: number
 }
-
-/** Largest body sent with `keepalive`; browsers cap all in-flight keepalive bodies at 64 KiB. */
-export const KEEPALIVE_MAX_BYTES = 16_384
 
 /** Whether `body` goes with `keepalive`, so that its request outlives the page that sent it. */
 export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_MAX_BYTES

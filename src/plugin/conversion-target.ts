@@ -1,4 +1,5 @@
 import type { ConversionTarget } from '../delivery/delivery'
+import { basicAuth, conversionsUrl } from '../impact-api'
 import type { Logger } from '../log'
 import type { ResolvedSettings } from '../settings'
 
@@ -12,8 +13,8 @@ export function conversionTarget(settings: ResolvedSettings, log: Logger): Conve
   if (apiKey && settings.allowBrowserCredentials) {
     log.warn('allowBrowserCredentials: every visitor can read your Impact Auth Token (apiKey). Prefer the relay.')
     return {
-      url: `https://api.impact.com/Advertisers/${encodeURIComponent(accountSid)}/Conversions`,
-      authorization: 'Basic ' + btoa(accountSid + ':' + apiKey),
+      url: conversionsUrl(accountSid),
+      authorization: basicAuth(accountSid, apiKey),
     }
   }
   if (apiKey) log.warn('apiKey is never sent from a browser: give it to the relay and remove it here.')

@@ -3,6 +3,7 @@ import { withoutClickIds } from '../click-id/click-id'
 import { createClickTracker, type ClickTracker } from '../click-id/click-tracker'
 import type { ClickDecision } from '../click-id/unique-click'
 import { createDelivery, type Delivery } from '../delivery/delivery'
+import { conversionKey } from '../delivery/outbox'
 import { isSuccess } from '../delivery/retry'
 import type { Answer } from '../delivery/transport'
 import type { ImpactFields } from '../fields'
@@ -150,7 +151,7 @@ async function send(p: Page, ctx: Context): Promise<void> {
     delete fields.CustomerEmail
     const body = encode(fields)
     const final = hashEmail(email).then((hash) => (hash ? body + '&CustomerEmail=' + hash : body))
-    sending = p.delivery.sendConversion(`${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`, body, final)
+    sending = p.delivery.sendConversion(conversionKey(fields), body, final)
   }
   const answer = await Promise.race([
     sending,

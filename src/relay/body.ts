@@ -1,7 +1,9 @@
 /** Reading and parsing the relay's form body, within a hard size limit. */
 
+import { KEEPALIVE_MAX_BYTES } from '../impact-api'
+
 /** Largest accepted body, in bytes (16 KiB): the browser's keepalive budget, and plenty for a sale. */
-export const MAX_BODY_BYTES = 16_384
+export const MAX_BODY_BYTES = KEEPALIVE_MAX_BYTES
 
 /** A parsed form (a Map, so a parameter named `__proto__` stays data), or what is wrong with the body. */
 export type ParsedForm = { ok: true; fields: Map<string, string> } | { ok: false; status: 400 | 413; error: string }

@@ -1,5 +1,7 @@
 /** Options of the conversion relay and their validation (the only code that sees raw options). */
 
+import { basicAuth, conversionsUrl, IMPACT_API_BASE, positiveInteger } from '../impact-api'
+
 /** Options of {@link createImpactRelay}. Read once, at creation; invalid options throw there. */
 export interface ImpactRelayOptions {
   /** Impact Account SID: the Basic auth user name and the `{AccountSID}` path segment. */
@@ -41,9 +43,6 @@ const KNOWN_KEYS =
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
-const isPositiveInteger = (value: unknown): boolean =>
-  (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) ||
-  (typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value))
 
 function parseUrl(value: unknown): URL | undefined {
   try {
@@ -64,13 +63,6 @@ function baseUrlOf(value: unknown): string | undefined {
   // The Auth Token travels in every request: never in clear text off this machine.
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))
   return secure ? url.href.replace(/\/+$/, '') : undefined
-}
-
-/** Basic auth over UTF-8 (btoa alone only takes Latin-1, and a token could hold anything). */
-function basicAuth(user: string, password: string): string {
-  let binary = ''
-  for (const byte of new TextEncoder().encode(`${user}:${password}`)) binary += String.fromCharCode(byte)
-  return `Basic ${btoa(binary)}`
 }
 
 /**
@@ -106,7 +98,9 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
   )
   check(isNonEmptyString(authToken), 'authToken: set your Impact Auth Token (a non-empty string)')
   check(
-    Array.isArray(campaignIds) && campaignIds.length > 0 && campaignIds.every(isPositiveInteger),
+    Array.isArray(campaignIds) &&
+      campaignIds.length > 0 &&
+      campaignIds.every((id) => positiveInteger(id) !== undefined),
     'campaignIds: list the program ids this relay serves, positive integers, e.g. [12345]',
   )
   const origins: unknown[] = Array.isArray(allowedOrigins) ? allowedOrigins : []
@@ -128,7 +122,7 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
     verifyConversion === undefined || typeof verifyConversion === 'function',
     'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out',
   )
-  const baseUrl = impactBaseUrl === undefined ? 'https://api.impact.com' : baseUrlOf(impactBaseUrl)
+  const baseUrl = impactBaseUrl === undefined ? IMPACT_API_BASE : baseUrlOf(impactBaseUrl)
   check(
     baseUrl !== undefined,
     'impactBaseUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out',
@@ -147,10 +141,10 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
 
   return {
     authorization: basicAuth(accountSid as string, authToken as string),
-    campaignIds: (campaignIds as Array<string | number>).map(String),
+    campaignIds: (campaignIds as unknown[]).map((id) => positiveInteger(id) as string),
     allowedOrigins: new Set(origins as string[]) as ReadonlySet<string>,
     verifyConversion: verifyConversion as ImpactRelayOptions['verifyConversion'],
-    conversionsUrl: `${baseUrl}/Advertisers/${encodeURIComponent(accountSid as string)}/Conversions`,
+    conversionsUrl: conversionsUrl(accountSid as string, baseUrl),
     clientIpHeader: (clientIpHeader as string | undefined)?.toLowerCase(),
     timeoutMs: (timeoutMs as number | undefined) ?? 10_000,
   }

@@ -1,0 +1,40 @@
+/**
+ * Impact's endpoints and the request rules that the browser plugin and the relay both follow.
+ * Each rule is written once, here; both sides import it.
+ */
+
+/** Base URL of Impact's authenticated REST API. */
+export const IMPACT_API_BASE = 'https://api.impact.com'
+
+/** Impact's PageLoad endpoint (no authentication). */
+export const IMPACT_PAGE_LOAD_URL = 'https://trkapi.impact.com/PageLoad'
+
+/**
+ * Largest body sent with `keepalive`, and the most a PageLoad may weigh. Browsers cap all keepalive
+ * bodies in flight at 64 KiB together; 16 KiB each leaves room for several.
+ */
+export const KEEPALIVE_MAX_BYTES = 16 * 1024
+
+/** Impact's Conversions API URL for `accountSid`, under `base` (no trailing slash). */
+export function conversionsUrl(accountSid: string, base: string = IMPACT_API_BASE): string {
+  return `${base}/Advertisers/${encodeURIComponent(accountSid)}/Conversions`
+}
+
+/**
+ * HTTP Basic credentials over UTF-8. `btoa` alone only takes Latin-1 and throws on anything else,
+ * and a token may hold any character.
+ */
+export function basicAuth(user: string, password: string): string {
+  let binary = ''
+  for (const byte of new TextEncoder().encode(`${user}:${password}`)) binary += String.fromCharCode(byte)
+  return 'Basic ' + btoa(binary)
+}
+
+/**
+ * A positive integer id (CampaignId, EventTypeId, app ids) as Impact's decimal digits: a safe
+ * integer number or a string of digits without a leading zero. Undefined for anything else.
+ */
+export function positiveInteger(value: unknown): string | undefined {
+  const digits = typeof value === 'number' ? (Number.isSafeInteger(value) ? String(value) : '') : value
+  return typeof digits === 'string' && /^[1-9]\d{0,15}$/.test(digits.trim()) ? digits.trim() : undefined
+}
