@@ -33,6 +33,21 @@ export const CONVERSION_PARAMETERS: readonly string[] = /* @__PURE__ */ (
   'LocationName LocationType TrackingConsent Note DispositionCode'
 ).split(' ')
 
+/**
+ * Parameters documented by Impact's PageLoad API v14, plus ClickId and AndroidId, which its
+ * description names as visitor identifiers outside the schema.
+ */
+export const PAGE_LOAD_PARAMETERS: readonly string[] = /* @__PURE__ */ (
+  'CampaignId PageUrl PropertyId AppleIfa GoogAId EventDate ReferringUrl CustomProfileId CustomerId ' +
+  'CustomerEmail TrackingConsent UserAgent AppleIfv IpAddress AppName AppPackage AppVer DeviceMfr ' +
+  'DeviceModel ClickId AndroidId'
+).split(' ')
+
+/** True when `name` is a parameter Impact's PageLoad API documents. */
+export function isPageLoadParameter(name: string): boolean {
+  return PAGE_LOAD_PARAMETERS.includes(name)
+}
+
 /** Indexed parameters: `ItemSku1`, `ItemText2_40`, `Text17`, `Numeric3`, `Money2`, `Date9` ... */
 const INDEXED_CONVERSION_PARAMETER =
   /^(?:Item(?:Sku|PromoCode|Name|Category|SubCategory|Mpn|Brand|Quantity|Price|SubTotal|Discount|DiscountRate|TotalDiscount|DeliveryType)[1-9]\d*|Item(?:Text[1-9]\d*_(?:[1-9]|[1-4]\d|50)|(?:Numeric|Date)[1-9]\d*_(?:[1-9]|10)|Money[1-9]\d*_[1-3])|Text(?:[1-9]|[1-4]\d|50)|(?:Numeric|Date)(?:[1-9]|10)|Money[1-3])$/

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clickIdFromUrl, isValidClickId } from '../src/click-id/click-id'
 import { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE, createClickTracker } from '../src/click-id/click-tracker'
+import { createCookieStore } from '../src/click-id/cookie-store'
 import { registrableDomain } from '../src/click-id/registrable-domain'
 import { decideClick, isSameSite, type ClickInput } from '../src/click-id/unique-click'
 import { clickIdFromUttCookie } from '../src/click-id/utt-cookie'
@@ -397,5 +398,22 @@ describe('createClickTracker (happy-dom cookies)', () => {
     const tracker = trackerAt('https://shop.example.com/')
     const decision = tracker.pageLoad(location.href, 'https://www.google.com/', NOW + 31 * MINUTE)
     expect(decision).toMatchObject({ unique: true, reason: 'referral' })
+  })
+})
+
+describe('createCookieStore', () => {
+  beforeEach(() => {
+    setPage('https://shop.example.com/')
+    clearCookies()
+  })
+  afterEach(() => clearCookies())
+
+  it('remove() deletes the cookie and what the page remembered of it', () => {
+    const store = createCookieStore(undefined, true)
+    expect(store.set('impact_click_id', 'abc', 30)).toBe(true)
+    expect(cookies().impact_click_id).toBe('abc')
+    store.remove('impact_click_id')
+    expect(cookies().impact_click_id).toBeUndefined()
+    expect(store.get('impact_click_id')).toBeUndefined()
   })
 })

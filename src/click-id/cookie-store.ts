@@ -6,6 +6,8 @@ export interface CookieStore {
   get(name: string): string | undefined
   /** Writes a cookie for `days` (fractions allowed); false when the browser refused it. */
   set(name: string, value: string, days: number): boolean
+  /** Deletes the cookie (on this store's domain) and forgets what this page wrote under `name`. */
+  remove(name: string): void
 }
 
 /**
@@ -32,6 +34,14 @@ export function createCookieStore(domain: string | undefined, secure: boolean): 
         // refused: memory keeps it
       }
       return read(name) === value
+    },
+    remove(name) {
+      delete memory[name]
+      try {
+        Cookies.remove(name, { domain, path: '/' })
+      } catch {
+        // cookies off: nothing was stored
+      }
     },
   }
 }
