@@ -15,6 +15,12 @@ export const IMPACT_PAGE_LOAD_URL = 'https://trkapi.impact.com/PageLoad'
  */
 export const KEEPALIVE_MAX_BYTES = 16 * 1024
 
+/**
+ * The most a conversion body may weigh (the relay refuses more with 413). An order of hundreds of
+ * lines fits; past it the browser first drops the descriptive item fields.
+ */
+export const CONVERSION_MAX_BYTES = 64 * 1024
+
 /** Impact's Conversions API URL for `accountSid`, under `base` (no trailing slash). */
 export function conversionsUrl(accountSid: string, base: string = IMPACT_API_BASE): string {
   return `${base}/Advertisers/${encodeURIComponent(accountSid)}/Conversions`
