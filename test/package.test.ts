@@ -145,11 +145,11 @@ describe('the packed package', () => {
       bundler: 'package.json',
     }
     expect(resolved).toEqual({ '.': types('index'), './relay': types('relay'), './package.json': json })
-  })
+  }, 60_000)
 
   it('passes publint with warnings as errors', () => {
     expect(run('publint', ['run', packed.tarball, '--strict'])).toContain('All good!')
-  })
+  }, 30_000)
 })
 
 describe('CDN bundle', () => {
