@@ -31,7 +31,7 @@ for (const [writeKey, form] of [
     expect(payload._metadata?.bundled).toEqual([NAME, 'Segment.io'])
     // Other cloud-mode destinations are untouched.
     expect(payload._metadata?.unbundled).toEqual(['Braze'])
-    const about = warnings.filter((w) => w.includes('cloud-mode'))
+    const about = warnings.filter((w) => w.includes('cloud mode'))
     expect(about).toHaveLength(1)
     expect(about[0]).toMatch(/twice/)
     // Nothing else changes: the landing is still one unique-click PageLoad with its ClickId, and the
@@ -50,7 +50,7 @@ test("with Segment's snippet, register() before page() sends the landing as a un
   // A source without the cloud-mode destination: no warning, metadata as analytics-next made it.
   expect(payload._metadata?.bundled).toEqual(['Segment.io'])
   expect(payload._metadata?.unbundled).toEqual(['Braze'])
-  expect(warnings.filter((w) => w.includes('cloud-mode'))).toEqual([])
+  expect(warnings.filter((w) => w.includes('cloud mode'))).toEqual([])
   const entries = await impact.waitFor((e) => only('PageLoad', e).length === 1, 'the landing PageLoad')
   const landing = only('PageLoad', entries)[0]!
   expect(landing.fields.ClickId).toBe(CLICK)

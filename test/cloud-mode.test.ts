@@ -26,7 +26,7 @@ describe('claimCloudModeDestination', () => {
     expect(integrations[NAME]).toBe(entry)
     expect(entry).toEqual({ bundlingStatus: 'bundled', apiKey: 'cloud-token', accountSid: 'IRcloud' })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatch(/^\[Impact\] .*cloud-mode.*twice/)
+    expect(warnings[0]).toMatch(/^\[Impact\] .*cloud mode.*twice/)
     expect(warnings[0]).not.toContain('cloud-token')
   })
 

@@ -26,12 +26,11 @@ export function claimCloudModeDestination(analytics: Analytics, name: string, lo
     const listed = Array.isArray(unbundled) && unbundled.includes(name)
     const entry = integrations[name]
     if (!listed && !entry) return false
-    if (listed) unbundled.splice(0, unbundled.length, ...unbundled.filter((n) => n !== name))
+    if (listed) unbundled.splice(unbundled.indexOf(name), 1)
     if (entry && typeof entry === 'object') entry.bundlingStatus = 'bundled'
     else integrations[name] = { bundlingStatus: 'bundled' }
     log.warn(
-      `Segment's cloud-mode ${name} destination is on for this source: Impact would count every click and sale twice. ` +
-        'This page marks it bundled so Segment skips its copy; switch it off in Segment to be sure.',
+      `${name} also runs in cloud mode: Impact would count everything twice. Marked bundled; turn it off in Segment.`,
     )
     return true
   } catch {
