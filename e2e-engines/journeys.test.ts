@@ -10,7 +10,7 @@ import { startDemo, type Demo } from '../demo/server'
 import type { LogEntry } from '../demo/fake-impact/index'
 import type { EngineBrowser, EnginePage, LaunchOptions } from './engine'
 import { launchFirefox } from './firefox'
-import { startGuardProxy, type GuardProxy } from './guard-proxy'
+import { HIDDEN_HTTPS, startGuardProxy, type GuardProxy } from './guard-proxy'
 import { launchWebKit } from './webkit'
 
 const LAUNCHERS: Record<string, (options: LaunchOptions) => Promise<EngineBrowser>> = {
@@ -136,6 +136,17 @@ for (const engine of selected) {
       page.run(
         `(JSON.parse(localStorage.getItem('impact_outbox') || '[]').find(i => i.key.endsWith('|' + ${JSON.stringify(orderId)})) || {}).attempts`,
       )
+
+    it('the guard sees a page asking for a non-local host (so every other test would fail on one)', async () => {
+      await page.goto(`${SHOP}/product`)
+      await page.run(
+        `Promise.allSettled([fetch('https://impact.invalid/tls', { mode: 'no-cors' }), fetch('http://impact.invalid/plain', { mode: 'no-cors' })]).then(() => true)`,
+      )
+      const seen = proxy.takeForeign().join(' ')
+      expect(seen).toContain('http://impact.invalid/plain')
+      // An https request is a tunnel asked for (CONNECT), or, from WPE, TLS spoken to the proxy.
+      expect(seen.includes('CONNECT impact.invalid:443') || seen.includes(HIDDEN_HTTPS)).toBe(true)
+    })
 
     it('a partner landing stores the click cookie and sends a valid PageLoad with its ClickId', async () => {
       await page.goto(`${SHOP}/?irclickid=${CLICK}&utm_source=partner`)

@@ -9,6 +9,8 @@ import { requireBrowser } from '../scripts/browsers'
 import { cannotStart, type EngineBrowser, type EnginePage, type LaunchOptions } from './engine'
 
 const DRIVER_READY_MS = 10_000
+/** WPEWebDriver waits for good when cog cannot start: give up on a session after this long. */
+const SESSION_START_MS = 20_000
 
 /** Starts WPEWebDriver and one cog session; throws a message naming WebKit when it cannot start. */
 export async function launchWebKit(options: LaunchOptions): Promise<EngineBrowser> {
@@ -18,7 +20,7 @@ export async function launchWebKit(options: LaunchOptions): Promise<EngineBrowse
   try {
     const url = `http://127.0.0.1:${options.driverPort}`
     await driverReady(server, url)
-    driver = await new Builder()
+    const session = new Builder()
       .disableEnvironmentOverrides()
       .usingServer(url)
       .withCapabilities({
@@ -27,6 +29,9 @@ export async function launchWebKit(options: LaunchOptions): Promise<EngineBrowse
       })
       .forBrowser('cog')
       .build()
+    // Settled later (or never) once the race is lost: not an unhandled rejection.
+    session.catch(() => undefined)
+    driver = await Promise.race([session, failAfter(SESSION_START_MS, `no cog session within ${SESSION_START_MS} ms`)])
   } catch (error) {
     server.kill()
     throw cannotStart('WebKit', error, 'Needs Debian wpewebkit-driver and cog (`npx tsx scripts/browsers.ts webkit`).')
@@ -50,6 +55,10 @@ export async function launchWebKit(options: LaunchOptions): Promise<EngineBrowse
       server.kill()
     },
   }
+}
+
+function failAfter(ms: number, message: string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref())
 }
 
 /** Waits until the WebDriver server answers `/status`, or fails with what it printed. */
