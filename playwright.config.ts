@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import { requireBrowser } from './scripts/browsers'
 
 /** Ports of the demo the e2e tests start (not the demo's default 4173, so both can run). */
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 4183)
 const IMPACT_PORT = E2E_PORT + 1
-
-// Debian's Chromium; Playwright's own browser download is not reachable from here.
-const chromium = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))
 
 export default defineConfig({
   testDir: 'e2e',
@@ -20,7 +17,8 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? chromium,
+      // Debian's Chromium (scripts/browsers.ts); Playwright's own download is not reachable from here.
+      executablePath: requireBrowser('chromium').browser,
       args: [
         '--disable-quic',
         '--no-first-run',

@@ -1,4 +1,5 @@
 import type { Logger } from '../log'
+import { withLock } from './lock'
 import { outboxItems, OUTBOX_LIMIT, sentKeys, SENT_TTL_MS, type OutboxItem } from './outbox'
 import { isRetryable, isSuccess, MAX_ATTEMPTS, retryDelay } from './retry'
 import { createStore, localStorageOrNone } from './store'
@@ -168,8 +169,8 @@ export function createDelivery(
     }
     again = false
     // One tab at a time: a tab waiting for the lock re-reads the outbox and finds the items
-    // delivered by the other already gone. Where locks refuse (opaque origins), go without.
-    running = (deps.locks ? deps.locks.request('impact-outbox', drainAndSettle).catch(drain) : drain())
+    // delivered by the other already gone.
+    running = (deps.locks ? withLock(deps.locks, 'impact-outbox', drainAndSettle, drain) : drain())
       .catch((error: unknown) => log.debug('outbox replay failed', error))
       .finally(() => {
         running = undefined
