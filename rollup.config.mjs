@@ -19,6 +19,35 @@ const ts = () =>
     compilerOptions: { rootDir: 'src', outDir: 'dist', declaration: false, declarationMap: false, sourceMap: false },
   })
 
+/**
+ * Property names of the plugin's own in-memory objects, shortened in the CDN bundle (-47 B
+ * min+gzip). Listed one by one, never by pattern: a name the DOM, Segment (plugin and settings
+ * objects), storage (outbox items and sent keys are JSON in localStorage, the click session a
+ * cookie), fetch, Impact (its `clickId` answer) or a user setting uses must keep its name. The
+ * e2e tests run this bundle.
+ */
+const INTERNAL_PROPERTIES = new RegExp(
+  `^(?:${[
+    'adopt',
+    'converts',
+    'delivery',
+    'flush',
+    'landing',
+    'previousUrl',
+    'referrerHost',
+    'retryAfterMs',
+    'sendConversion',
+    'sendPageLoad',
+    'session',
+    'siteDomain',
+    'storedClickId',
+    'tracker',
+    'unique',
+    'urlClickId',
+    'windowMs',
+  ].join('|')})$`,
+)
+
 const ENTRIES = { index: 'src/index.ts', relay: 'src/relay/index.ts' }
 
 export default [
@@ -57,7 +86,16 @@ export default [
       format: 'iife',
       name: 'ImpactPartnershipCloud',
       exports: 'default',
-      plugins: [terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
+      plugins: [
+        terser({
+          ecma: 2020,
+          // Measured on the bundle: hoist_funs -41 B min+gzip, unsafe_methods -8 B (methods are
+          // never constructed); passes 3 beats 2 once the rest is on.
+          compress: { passes: 3, hoist_funs: true, unsafe_methods: true },
+          mangle: { properties: { regex: INTERNAL_PROPERTIES } },
+          format: { comments: false },
+        }),
+      ],
     },
   },
 ]
