@@ -19,6 +19,31 @@ const ts = () =>
     compilerOptions: { rootDir: 'src', outDir: 'dist', declaration: false, declarationMap: false, sourceMap: false },
   })
 
+/**
+ * Property names of the plugin's own in-memory objects, shortened in the CDN bundle (-47 B
+ * min+gzip). Listed one by one, never by pattern: a name the DOM, Segment (plugin and settings
+ * objects), storage (outbox items and sent keys are JSON in localStorage, the click session a
+ * cookie), fetch, Impact (its `clickId` answer) or a user setting uses must keep its name.
+ * Terser also keeps every name in its list of DOM properties (`session`, `delivery`, `unique`,
+ * `flush`, `adopt` are there), so those are not listed. The e2e tests run this bundle.
+ */
+const INTERNAL_PROPERTIES = new RegExp(
+  `^(?:${[
+    'converts',
+    'landing',
+    'previousUrl',
+    'referrerHost',
+    'retryAfterMs',
+    'sendConversion',
+    'sendPageLoad',
+    'siteDomain',
+    'storedClickId',
+    'tracker',
+    'urlClickId',
+    'windowMs',
+  ].join('|')})$`,
+)
+
 const ENTRIES = { index: 'src/index.ts', relay: 'src/relay/index.ts' }
 
 export default [
@@ -57,7 +82,16 @@ export default [
       format: 'iife',
       name: 'ImpactPartnershipCloud',
       exports: 'default',
-      plugins: [terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
+      plugins: [
+        terser({
+          ecma: 2020,
+          // Measured on the bundle: hoist_funs -41 B min+gzip, unsafe_methods -8 B (methods are
+          // never constructed); passes 3 beats 2 once the rest is on.
+          compress: { passes: 3, hoist_funs: true, unsafe_methods: true },
+          mangle: { properties: { regex: INTERNAL_PROPERTIES } },
+          format: { comments: false },
+        }),
+      ],
     },
   },
 ]
