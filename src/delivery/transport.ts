@@ -19,7 +19,7 @@ export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_
  */
 export function credentialsFor(url: string, pageOrigin = globalThis.location?.origin): RequestCredentials {
   try {
-    return pageOrigin !== undefined && new URL(url, pageOrigin).origin === pageOrigin ? 'same-origin' : 'omit'
+    return new URL(url, pageOrigin).origin === pageOrigin ? 'same-origin' : 'omit'
   } catch {
     return 'omit'
   }
