@@ -302,6 +302,16 @@ describe('createImpactRelay', () => {
     expect(received).toHaveLength(1)
   })
 
+  it('8b. bounds verifyConversion by timeoutMs: a check that never settles answers 503, forwarding nothing', async () => {
+    const relay = createImpactRelay(options({ timeoutMs: 150, verifyConversion: () => new Promise<boolean>(() => {}) }))
+    const started = Date.now()
+    const response = await relay(post())
+    expect(response.status).toBe(503)
+    expect((await response.json()).error).toMatch(/took too long/)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(received).toHaveLength(0)
+  })
+
   it('9. forwards with Basic auth, form body, encoded account SID and a timeout', async () => {
     const relay = createImpactRelay(options({ accountSid: 'IR#1?é', authToken: 'tök:en' }))
     expect((await relay(post())).status).toBe(202)
