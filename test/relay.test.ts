@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
+import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createImpactRelay, toNodeListener, type ImpactRelayOptions } from '../src/relay'
@@ -386,6 +386,31 @@ describe('createImpactRelay', () => {
     expect(unreachable.status).toBe(503)
   })
 
+  it("10b. reads at most 64 KiB of Impact's answer: a huge one is cut off, not buffered", async () => {
+    const relay = createImpactRelay(options())
+    const total = 32 * 1024 * 1024
+    let written = 0
+    let closed: Promise<void> = Promise.resolve()
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.alloc(64 * 1024, 0x20)
+      closed = new Promise((resolve) => res.on('close', resolve))
+      const pump = (): void => {
+        while (written < total && !res.destroyed) {
+          written += chunk.length
+          if (!res.write(chunk)) return void res.once('drain', pump)
+        }
+        res.end()
+      }
+      pump()
+    }
+    const response = await relay(post())
+    // The answer is not JSON the relay could read: the sale is still queued, with no queuedUri.
+    expect([response.status, await response.json()]).toEqual([202, { status: 'queued' }])
+    await closed
+    expect(written).toBeLessThan(total / 2)
+  })
+
   it('11. never throws: unexpected errors answer 500, malformed input 400', async () => {
     const relay = createImpactRelay(options())
     const broken = {
@@ -507,6 +532,21 @@ describe('toNodeListener', () => {
     expect(received).toHaveLength(1)
     // The server is still healthy afterwards.
     expect((await fetch(relayUrl, { method: 'POST', headers, body: new URLSearchParams(CONVERSION) })).status).toBe(202)
+  })
+
+  it('routes on the path even when the Host header is no host', async () => {
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(relayUrl)
+        const req = request(
+          { host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, host: 'bad host' } },
+          (res) => resolve(res.statusCode ?? 0),
+        )
+        req.on('error', reject)
+        req.end(new URLSearchParams(CONVERSION).toString())
+      })
+    expect(await status('/impact/conversions')).toBe(202)
+    expect(await status('/impact/elsewhere')).toBe(404)
   })
 
   it('answers preflights', async () => {
