@@ -35,6 +35,17 @@ async function refuseScriptClickCookie(context: BrowserContext): Promise<void> {
   })
 }
 
+/**
+ * Opens `path` with the page's script unable to write the click cookie, and returns the relay's
+ * answer to the PageLoad it sends.
+ */
+async function visitWithoutScriptCookie(page: Page, path: string, referer?: string): Promise<Response> {
+  await refuseScriptClickCookie(page.context())
+  const answer = nextPageLoadAnswer(page)
+  await page.goto(path, referer === undefined ? {} : { referer })
+  return answer
+}
+
 /** Seconds until `expires` (a cookie's, in seconds since the epoch). */
 const secondsLeft = (expires: number): number => expires - Date.now() / 1000
 
@@ -43,10 +54,7 @@ test("a landing's PageLoad reaches Impact through the relay with the visitor's I
   context,
   impact,
 }) => {
-  await refuseScriptClickCookie(context)
-  const answer = nextPageLoadAnswer(page)
-  await page.goto(`/?irclickid=${CLICK}`)
-  const response = await answer
+  const response = await visitWithoutScriptCookie(page, `/?irclickid=${CLICK}`)
   expect(response.status()).toBe(200)
   expect(await response.headerValue('set-cookie')).toBe(
     `impact_click_id=${CLICK}; Max-Age=${THIRTY_DAYS}; Path=/; SameSite=Lax`,
@@ -71,10 +79,7 @@ test("a referral's answered clickId becomes a server-set cookie and attributes a
   context,
   impact,
 }) => {
-  await refuseScriptClickCookie(context)
-  const answer = nextPageLoadAnswer(page)
-  await page.goto('/', { referer: 'https://blog.partner.example.net/best-tents' })
-  const response = await answer
+  const response = await visitWithoutScriptCookie(page, '/', 'https://blog.partner.example.net/best-tents')
   const body = (await response.json()) as { clickId?: string }
   expect(body.clickId).toMatch(/^fk[0-9a-f]{24}$/)
   expect(await response.headerValue('set-cookie')).toBe(

@@ -159,16 +159,16 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
     verifyConversion === undefined || typeof verifyConversion === 'function',
     'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out',
   )
-  const baseUrl = impactBaseUrl === undefined ? IMPACT_API_BASE : impactUrlOf(impactBaseUrl)
-  check(
-    baseUrl !== undefined,
-    'impactBaseUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out',
-  )
-  const pageLoadUrl = impactPageLoadUrl === undefined ? IMPACT_PAGE_LOAD_URL : impactUrlOf(impactPageLoadUrl)
-  check(
-    pageLoadUrl !== undefined,
-    'impactPageLoadUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out',
-  )
+  const impactUrl = (key: string, value: unknown, fallback: string): string | undefined => {
+    const url = value === undefined ? fallback : impactUrlOf(value)
+    check(
+      url !== undefined,
+      `${key}: use an https URL without query or fragment (plain http only for localhost), or leave it out`,
+    )
+    return url
+  }
+  const baseUrl = impactUrl('impactBaseUrl', impactBaseUrl, IMPACT_API_BASE)
+  const pageLoadUrl = impactUrl('impactPageLoadUrl', impactPageLoadUrl, IMPACT_PAGE_LOAD_URL)
   check(
     cookieDomain === undefined || (typeof cookieDomain === 'string' && COOKIE_DOMAIN.test(cookieDomain)),
     "cookieDomain: use a domain such as 'example.com' (no scheme, port or path), or leave it out for a host-only cookie",
