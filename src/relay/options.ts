@@ -21,7 +21,8 @@ export interface ImpactRelayOptions {
    * overrides) and the incoming request (its body already read). Return `true` only when the
    * conversion is genuine, e.g. its OrderId is a real, paid order: anyone can POST to a public
    * endpoint, so this is the defence against forged sales. Any other value answers 422 and
-   * forwards nothing; throwing answers 503 so the browser retries later.
+   * forwards nothing; throwing, or not settling within `timeoutMs`, answers 503 so the browser
+   * retries later. Default: none (every well-formed conversion is forwarded).
    */
   verifyConversion?: (fields: Readonly<Record<string, string>>, request: Request) => boolean | Promise<boolean>
   /** Base URL of Impact's API. Default `https://api.impact.com`. Plain http only for loopback hosts. */
