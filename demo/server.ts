@@ -15,6 +15,7 @@ import { createImpactRelay, toNodeListener } from '../src/relay/index'
 import { startFakeImpact, type RunningFakeImpact } from './fake-impact/index'
 import { PAGES, renderPage } from './layout'
 import { SEGMENT_ORDER_COMPLETED } from './segment-order-example'
+import { serveSnippet } from './segment-snippet'
 
 /** Demo credentials: fake, only meaningful to the fake Impact. */
 export const DEMO_ACCOUNT = { accountSid: 'IRdemoAccountSid1', authToken: 'demo-token-not-a-secret', campaignId: 12345 }
@@ -67,6 +68,7 @@ export async function startDemo(port: number, impactPort: number, extraOrigins: 
       return impact.listener(req, res)
     }
     if (url.pathname === '/config.js') return config(res)
+    if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
     void serveFile(url.pathname, res)
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
