@@ -2,8 +2,10 @@
  * The demo shop: `npm run demo`. One Node process serves
  *  - the shop pages (demo/pages, in the layout of demo/layout.ts) running real analytics-next from
  *    node_modules and the plugin's CDN bundle from dist/, with no request leaving this machine;
- *  - the real conversion relay on /impact/conversions;
- *  - a strict fake Impact (PageLoad + Conversions) on its own port, whose log the page's panel shows.
+ *  - the real relay on /impact/conversions and /impact/pageload: the shop runs in first-party mode,
+ *    so the browser talks to this origin only and the click cookie is set by this server;
+ *  - a strict fake Impact (PageLoad + Conversions) on its own port, where the relay forwards; its
+ *    log, which the page's panel shows, is also readable here under /fake-impact/ (same origin).
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -54,25 +56,35 @@ export async function startDemo(port: number, impactPort: number, extraOrigins: 
       campaignIds: [DEMO_ACCOUNT.campaignId],
       allowedOrigins: [`http://127.0.0.1:${actualPort}`, `http://localhost:${actualPort}`, ...extraOrigins],
       impactBaseUrl: impact.url,
+      impactPageLoadUrl: `${impact.url}/PageLoad`,
     }),
   )
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo')
-    if (url.pathname === '/impact/conversions') return relay(req, res)
-    if (url.pathname === '/config.js') return config(res, impact.url)
+    if (url.pathname === '/impact/conversions' || url.pathname === '/impact/pageload') return relay(req, res)
+    if (url.pathname.startsWith(`${PANEL_BASE}/__`)) {
+      // The panel reads the fake's log through the shop's own origin, like everything else here.
+      req.url = url.pathname.slice(PANEL_BASE.length) + url.search
+      return impact.listener(req, res)
+    }
+    if (url.pathname === '/config.js') return config(res)
     if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
     void serveFile(url.pathname, res)
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
 }
 
+/** Where the panel reads the fake Impact's control routes (`/__log`, `/__reset`) on the shop's origin. */
+const PANEL_BASE = '/fake-impact'
+
 /** The page's settings, written where the page can read them before analytics-next loads. */
-function config(res: ServerResponse, impactUrl: string): void {
+function config(res: ServerResponse): void {
   const settings = {
     accountSid: DEMO_ACCOUNT.accountSid,
     campaignId: DEMO_ACCOUNT.campaignId,
+    // First-party mode: both go to the relay on this origin, which forwards them to (the fake) Impact.
     conversionEndpoint: '/impact/conversions',
-    pageLoadEndpoint: `${impactUrl}/PageLoad`,
+    pageLoadEndpoint: '/impact/pageload',
     enablePageEvents: true,
     enableIdentifyEvents: true,
     debug: true,
@@ -81,7 +93,7 @@ function config(res: ServerResponse, impactUrl: string): void {
   // analytics-next lazy-loads its chunks from `_cdn`: point it at this server, never Segment's CDN.
   res.end(
     `window.analytics = { _cdn: location.origin };\n` +
-      `window.DEMO = ${JSON.stringify({ impactUrl, settings })};\n` +
+      `window.DEMO = ${JSON.stringify({ panelUrl: PANEL_BASE, settings })};\n` +
       `window.ORDER_EXAMPLE = ${JSON.stringify(SEGMENT_ORDER_COMPLETED)};\n`,
   )
 }

@@ -14,13 +14,18 @@ async function networkLog(page: Page): Promise<{ cdp: CDPSession; requests: Arra
 }
 
 const toImpact = (requests: Array<{ method: string; url: string }>) =>
-  requests.filter((r) => /\/PageLoad|\/impact\/conversions|\/Conversions/.test(r.url) && r.method !== 'GET')
+  requests.filter(
+    (r) => /\/PageLoad|\/impact\/(?:conversions|pageload)|\/Conversions/.test(r.url) && r.method !== 'GET',
+  )
 
 test('each event sent to Impact costs exactly one request and no CORS preflight', async ({ page, impact }) => {
   const { requests } = await networkLog(page)
   await page.goto('/?irclickid=BudgetClick1')
   await impact.waitFor((e) => only('PageLoad', e).length === 1, 'page view')
-  expect(toImpact(requests)).toEqual([{ method: 'POST', url: `${impact.url}/PageLoad` }])
+  // First-party mode: the PageLoad goes to the relay on the shop's origin.
+  expect(toImpact(requests)).toEqual([
+    { method: 'POST', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/impact\/pageload$/) },
+  ])
 
   await page.evaluate(() =>
     (

@@ -208,6 +208,7 @@ test('with Impact and the relay blocked (as ad blockers do) analytics and other 
 }) => {
   await page.route(`${impact.url}/**`, (route) => route.abort('blockedbyclient'))
   await page.route('**/impact/conversions', (route) => route.abort('blockedbyclient'))
+  await page.route('**/impact/pageload', (route) => route.abort('blockedbyclient'))
   await page.goto('/product')
   const probe = await registerProbe(page)
   const tracked = await page.evaluate(async () => {
@@ -226,6 +227,7 @@ test('with Impact and the relay blocked (as ad blockers do) analytics and other 
   expect(outcome).toEqual({ tracked: 'resolved', seen: ['Order Completed'] })
   expect(only('Conversions', await impact.entries())).toHaveLength(0)
   await page.unroute('**/impact/conversions')
+  await page.unroute('**/impact/pageload')
   await page.unroute(`${impact.url}/**`)
   const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion once unblocked')
   expect(accepted(entries)[0]!.fields.OrderId).toBe('BLOCKED-1')

@@ -21,6 +21,18 @@ export const KEEPALIVE_MAX_BYTES = 16 * 1024
  */
 export const CONVERSION_MAX_BYTES = 64 * 1024
 
+/**
+ * Impact click ids are case-sensitive and at most 64 characters. Anything outside this alphabet
+ * (`;`, `=`, quotes, markup, whitespace, non-ASCII) is refused so it can never reach a cookie
+ * header (the browser's or the relay's Set-Cookie) or a request body.
+ */
+const CLICK_ID = /^[\w.~-]{1,64}$/
+
+/** True for a usable click id: 1 to 64 characters of `A-Z a-z 0-9 - _ . ~`. */
+export function isValidClickId(value: unknown): value is string {
+  return typeof value === 'string' && CLICK_ID.test(value)
+}
+
 /** Impact's Conversions API URL for `accountSid`, under `base` (no trailing slash). */
 export function conversionsUrl(accountSid: string, base: string = IMPACT_API_BASE): string {
   return `${base}/Advertisers/${encodeURIComponent(accountSid)}/Conversions`

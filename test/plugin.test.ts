@@ -6,8 +6,9 @@
  * 127.0.0.1, which browsers treat as trustworthy, and (b) preflights EVERY cross-origin request,
  * even CORS-safelisted form POSTs that browsers send without one; the fake would log such a
  * preflight as an invalid PageLoad. So the test page lives on the fake's own origin
- * (http://127.0.0.1:<port>/?irclickid=abc123): PageLoads are same-origin and every entry the plugin
- * causes must be valid. Conversions go to a small recording relay on another port.
+ * (http://127.0.0.1:<port>/?irclickid=abc123), where the real relay serves /impact/pageload, as in
+ * first-party mode: PageLoads are same-origin and every entry the plugin causes must be valid.
+ * Conversions go to a small recording relay on another port.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -16,12 +17,13 @@ import { fileURLToPath } from 'node:url'
 import { AnalyticsBrowser, type Analytics, type CDNSettings, type Context, type Plugin } from '@segment/analytics-next'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SEGMENT_ORDER_COMPLETED } from '../demo/segment-order-example'
-import { startFakeImpact, validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
+import { validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
 import { impactPartnershipCloud } from '../src/index'
 import { createLogger } from '../src/log'
 import { routeEvent } from '../src/plugin/route'
 import type { ImpactSettings } from '../src/types'
 import { clearCookies, cookies, setPage } from './support/dom'
+import { startFirstPartyImpact } from './support/first-party-impact'
 import { resolved } from './support/settings'
 import { startRecorder, type Recorder } from './support/recorder'
 
@@ -35,7 +37,7 @@ let relay: Recorder
 let landing: string
 
 beforeAll(async () => {
-  fake = await startFakeImpact({ accountSid: ACCOUNT_SID, authToken: 'secret-token', port: 0 })
+  fake = await startFirstPartyImpact({ accountSid: ACCOUNT_SID, authToken: 'secret-token', campaignIds: [1000] })
   relay = await startRecorder()
 })
 afterAll(async () => {
@@ -62,7 +64,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const settings = (extra: Partial<ImpactSettings> = {}): ImpactSettings => ({
   accountSid: ACCOUNT_SID,
   campaignId: 1000,
-  pageLoadEndpoint: `${fake.url}/PageLoad`,
+  pageLoadEndpoint: `${fake.url}/impact/pageload`,
   conversionEndpoint: `${relay.url}/impact/conversions`,
   ...extra,
 })

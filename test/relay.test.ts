@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
+import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createImpactRelay, toNodeListener, type ImpactRelayOptions } from '../src/relay'
@@ -140,7 +140,7 @@ describe('createImpactRelay', () => {
     expect(allowed.headers.get('vary')).toBe('Origin')
 
     const noOrigin = await relay(
-      new Request(`${SHOP}/x`, {
+      new Request(`${SHOP}/impact/conversions`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(CONVERSION),
@@ -160,7 +160,11 @@ describe('createImpactRelay', () => {
       expect((await response.json()).error).toMatch(/application\/x-www-form-urlencoded/)
     }
     const missing = await relay(
-      new Request(`${SHOP}/x`, { method: 'POST', headers: { origin: SHOP }, body: new Blob(['OrderId=1']) }),
+      new Request(`${SHOP}/impact/conversions`, {
+        method: 'POST',
+        headers: { origin: SHOP },
+        body: new Blob(['OrderId=1']),
+      }),
     )
     expect(missing.status).toBe(415)
     expect(received).toHaveLength(0)
@@ -170,22 +174,36 @@ describe('createImpactRelay', () => {
     expect(charset.status).toBe(202)
   })
 
-  it('5. refuses bodies over 16 KiB, by Content-Length and while reading', async () => {
+  it('5. takes conversions up to 64 KiB (an order of 150 lines), refusing more by Content-Length and while reading', async () => {
     const relay = createImpactRelay(options())
-    const declared = await relay(post(`OrderId=${'x'.repeat(20_000)}`))
+    const declared = await relay(post(`OrderId=${'x'.repeat(66_000)}`))
     expect(declared.status).toBe(413)
     const lying = await relay(
-      post('', { 'content-length': '10' }, { body: streamOf(20_480), duplex: 'half' } as RequestInit),
+      post('', { 'content-length': '10' }, { body: streamOf(70_000), duplex: 'half' } as RequestInit),
     )
     expect(lying.status).toBe(413)
-    const undeclared = await relay(post('', {}, { body: streamOf(16_385), duplex: 'half' } as RequestInit))
+    const undeclared = await relay(post('', {}, { body: streamOf(65_537), duplex: 'half' } as RequestInit))
     expect(undeclared.status).toBe(413)
-    expect((await undeclared.json()).error).toMatch(/16384 bytes/)
+    expect((await undeclared.json()).error).toMatch(/65536 bytes/)
     expect(received).toHaveLength(0)
-    const padded = { ...CONVERSION, Note: 'n'.repeat(255) }
-    const atLimit = new URLSearchParams(padded).toString()
-    const filler = 16_384 - atLimit.length - '&Text1='.length
-    expect((await relay(post(`${atLimit}&Text1=${'t'.repeat(filler)}`))).status).toBe(202)
+
+    const order: Record<string, string> = { ...CONVERSION }
+    for (let i = 1; i <= 150; i++) {
+      Object.assign(order, {
+        [`ItemSku${i}`]: `SKU-${i}`,
+        [`ItemName${i}`]: `Trail tent, two person, line ${i}`,
+        [`ItemCategory${i}`]: 'Outdoor > Camping > Tents',
+        [`ItemQuantity${i}`]: '1',
+        [`ItemSubTotal${i}`]: '19.99',
+      })
+    }
+    const body = new URLSearchParams(order).toString()
+    expect(body.length).toBeGreaterThan(16_384)
+    expect((await relay(post(body))).status).toBe(202)
+    expect(received[0]?.fields.ItemName150).toBe('Trail tent, two person, line 150')
+    const atLimit = new URLSearchParams(CONVERSION).toString()
+    const filler = 65_536 - atLimit.length - '&Note='.length
+    expect((await relay(post(`${atLimit}&Note=${'n'.repeat(filler)}`))).status).toBe(202)
   })
 
   it('6. parses the form: repeats refused, unknown dropped, IpAddress and UserAgent observed', async () => {
@@ -206,7 +224,8 @@ describe('createImpactRelay', () => {
       __proto__x: 'y',
       ItemSku0: 'bad',
     }
-    const response = await relay(post(sent, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' }), {
+    // The last entry is the one the trusted proxy appended; the first was written by the client.
+    const response = await relay(post(sent, { 'x-forwarded-for': '6.6.6.6, 203.0.113.7' }), {
       clientAddress: '10.9.9.9',
     })
     expect(response.status).toBe(202)
@@ -223,7 +242,7 @@ describe('createImpactRelay', () => {
     expect(received[1]?.fields.IpAddress).toBe('198.51.100.2')
     // Unknown address and no User-Agent: both left out, never the client's claims.
     await direct(
-      new Request(`${SHOP}/x`, {
+      new Request(`${SHOP}/impact/conversions`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(sent),
@@ -283,6 +302,16 @@ describe('createImpactRelay', () => {
     expect(received).toHaveLength(1)
   })
 
+  it('8b. bounds verifyConversion by timeoutMs: a check that never settles answers 503, forwarding nothing', async () => {
+    const relay = createImpactRelay(options({ timeoutMs: 150, verifyConversion: () => new Promise<boolean>(() => {}) }))
+    const started = Date.now()
+    const response = await relay(post())
+    expect(response.status).toBe(503)
+    expect((await response.json()).error).toMatch(/took too long/)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(received).toHaveLength(0)
+  })
+
   it('9. forwards with Basic auth, form body, encoded account SID and a timeout', async () => {
     const relay = createImpactRelay(options({ accountSid: 'IR#1?é', authToken: 'tök:en' }))
     expect((await relay(post())).status).toBe(202)
@@ -330,7 +359,20 @@ describe('createImpactRelay', () => {
 
     const errors = [{ field: 'OrderId', level: 'ERROR', message: 'OrderId is invalid' }]
     expect(await answerWith(reply(400, { Status: 'ERROR', errors }))).toMatchObject({ status: 400, body: { errors } })
-    expect(await answerWith(reply(404, 'Not Found'))).toMatchObject({ status: 400, body: { errors: 'Not Found' } })
+    for (const status of [413, 422]) {
+      expect(await answerWith(reply(status, { Status: 'ERROR', errors }))).toMatchObject({ status: 400 })
+    }
+    // Not JSON: never echoed.
+    expect(await answerWith(reply(400, '<html>bad</html>'))).toEqual(
+      expect.objectContaining({ status: 400, body: { error: 'Impact rejected the conversion', errors: [] } }),
+    )
+    // Answers about the relay's setup, not the sale: retryable, so fixing the relay recovers the sale.
+    for (const status of [404, 405, 409, 415]) {
+      const misconfigured = await answerWith(reply(status, 'Not Found'))
+      expect(misconfigured.status).toBe(502)
+      expect(JSON.stringify(misconfigured.body)).not.toContain('Not Found')
+    }
+    expect((await answerWith(reply(302, '', { location: 'https://elsewhere.example/' }))).status).toBe(503)
 
     const down = await answerWith(reply(500, 'oops', { 'retry-after': '30' }))
     expect(down.status).toBe(503)
@@ -342,6 +384,31 @@ describe('createImpactRelay', () => {
     await new Promise((resolve) => closed.close(resolve))
     const unreachable = await createImpactRelay(options({ impactBaseUrl: closedUrl }))(post())
     expect(unreachable.status).toBe(503)
+  })
+
+  it("10b. reads at most 64 KiB of Impact's answer: a huge one is cut off, not buffered", async () => {
+    const relay = createImpactRelay(options())
+    const total = 32 * 1024 * 1024
+    let written = 0
+    let closed: Promise<void> = Promise.resolve()
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.alloc(64 * 1024, 0x20)
+      closed = new Promise((resolve) => res.on('close', resolve))
+      const pump = (): void => {
+        while (written < total && !res.destroyed) {
+          written += chunk.length
+          if (!res.write(chunk)) return void res.once('drain', pump)
+        }
+        res.end()
+      }
+      pump()
+    }
+    const response = await relay(post())
+    // The answer is not JSON the relay could read: the sale is still queued, with no queuedUri.
+    expect([response.status, await response.json()]).toEqual([202, { status: 'queued' }])
+    await closed
+    expect(written).toBeLessThan(total / 2)
   })
 
   it('11. never throws: unexpected errors answer 500, malformed input 400', async () => {
@@ -437,10 +504,11 @@ describe('toNodeListener', () => {
     expect(received[0]?.fields).toEqual({ ...CONVERSION, IpAddress: '127.0.0.1', UserAgent: 'NodeTest/2' })
   })
 
-  it('answers 413 to a 20 KiB body, declared or streamed', async () => {
-    const declared = await fetch(relayUrl, { method: 'POST', headers, body: `OrderId=${'x'.repeat(20_480)}` })
+  it('cuts bodies at the limit of the route: 16 KiB for a PageLoad, 64 KiB for a conversion', async () => {
+    const pageLoadUrl = relayUrl.replace(/conversions$/, 'pageload')
+    const declared = await fetch(pageLoadUrl, { method: 'POST', headers, body: `PageUrl=${'x'.repeat(20_480)}` })
     expect(declared.status).toBe(413)
-    const streamed = await fetch(relayUrl, {
+    const streamed = await fetch(pageLoadUrl, {
       method: 'POST',
       headers,
       body: streamOf(20_480),
@@ -448,9 +516,37 @@ describe('toNodeListener', () => {
     } as RequestInit)
     expect(streamed.status).toBe(413)
     expect(await streamed.json()).toEqual({ error: 'Request body is larger than 16384 bytes' })
-    expect(received).toHaveLength(0)
+    // A 40 KiB conversion passes the adapter (it cut everything at 16 KiB before) ...
+    const big = `${new URLSearchParams(CONVERSION).toString()}&Note=${'n'.repeat(40_000)}`
+    expect((await fetch(relayUrl, { method: 'POST', headers, body: big })).status).toBe(202)
+    expect(received[0]?.fields.Note).toHaveLength(40_000)
+    // ... and more than 64 KiB does not, declared or streamed.
+    const huge = await fetch(relayUrl, {
+      method: 'POST',
+      headers,
+      body: streamOf(70_000),
+      duplex: 'half',
+    } as RequestInit)
+    expect(huge.status).toBe(413)
+    expect(await huge.json()).toEqual({ error: 'Request body is larger than 65536 bytes' })
+    expect(received).toHaveLength(1)
     // The server is still healthy afterwards.
     expect((await fetch(relayUrl, { method: 'POST', headers, body: new URLSearchParams(CONVERSION) })).status).toBe(202)
+  })
+
+  it('routes on the path even when the Host header is no host', async () => {
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(relayUrl)
+        const req = request(
+          { host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, host: 'bad host' } },
+          (res) => resolve(res.statusCode ?? 0),
+        )
+        req.on('error', reject)
+        req.end(new URLSearchParams(CONVERSION).toString())
+      })
+    expect(await status('/impact/conversions')).toBe(202)
+    expect(await status('/impact/elsewhere')).toBe(404)
   })
 
   it('answers preflights', async () => {

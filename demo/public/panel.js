@@ -1,7 +1,7 @@
 // Live view of the fake Impact's log: every request it received, valid or not, and why.
 ;(function () {
   var rows = document.getElementById('impact-rows')
-  var base = window.DEMO.impactUrl
+  var base = window.DEMO.panelUrl
   var KEYS = {
     PageLoad: ['PageUrl', 'ReferringUrl', 'CustomerId'],
     Conversions: ['OrderId', 'EventTypeCode', 'OrderPromoCode'],
@@ -33,6 +33,8 @@
         // Impact counts a PageLoad whose URL carries the click id as a click: the plugin sends one per unique click.
         if (e.endpoint === 'PageLoad' && /[?&](irclickid|im_ref)=/.test(e.fields.PageUrl || ''))
           details.unshift('★ unique click')
+        // First-party mode: the relay adds the visitor's address as it observed it.
+        if (e.fields.IpAddress) details.unshift('relay saw IP ' + e.fields.IpAddress)
         if (e.fields.CustomerEmail) details.push('CustomerEmail=' + e.fields.CustomerEmail.slice(0, 10) + '… (SHA-1)')
         e.errors.forEach(function (err) {
           details.push('✗ ' + err.field + ': ' + err.message)

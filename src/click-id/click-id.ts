@@ -1,16 +1,8 @@
+import { isValidClickId } from '../impact-api'
 import type { Logger } from '../log'
 
-/**
- * Impact click ids are case-sensitive and at most 64 characters. Anything outside this alphabet
- * (`;`, `=`, quotes, markup, whitespace, non-ASCII) is refused so it can never reach a cookie
- * header or a request body.
- */
-const CLICK_ID = /^[\w.~-]{1,64}$/
-
-/** True for a usable click id: 1 to 64 characters of `A-Z a-z 0-9 - _ . ~`. */
-export function isValidClickId(value: unknown): value is string {
-  return typeof value === 'string' && CLICK_ID.test(value)
-}
+// The rule lives with Impact's other request rules, where the relay can share it.
+export { isValidClickId }
 
 /**
  * The first valid click id in `url`, trying `params` in order (and, for a repeated parameter,
@@ -25,8 +17,9 @@ export function clickIdFromUrl(url: string, params: readonly string[], log: Logg
   }
   for (const param of params) {
     for (const value of search.getAll(param)) {
-      if (CLICK_ID.test(value)) return value
-      log.debug(`ignored malformed ${param} (only 1-64 of A-Z a-z 0-9 - _ . ~ are accepted)`, value.slice(0, 80))
+      const shown = value.slice(0, 80) // before the type guard narrows a refused string to never
+      if (isValidClickId(value)) return value
+      log.debug(`ignored malformed ${param} (only 1-64 of A-Z a-z 0-9 - _ . ~ are accepted)`, shown)
     }
   }
   return undefined

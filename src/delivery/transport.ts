@@ -13,8 +13,21 @@ export interface Answer {
 export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_MAX_BYTES
 
 /**
- * POSTs a form body. The content type is CORS-safelisted and no credentials go along, so a
- * cross-origin PageLoad needs no preflight; `keepalive` lets the request outlive the page.
+ * Credentials for a request to `url`: a same-origin endpoint (the relay in first-party mode) gets
+ * the site's cookies and may set the click cookie from the server; any other gets none, so that
+ * no cookie leaks to another host. Neither costs a CORS preflight.
+ */
+export function credentialsFor(url: string, pageOrigin = globalThis.location?.origin): RequestCredentials {
+  try {
+    return new URL(url, pageOrigin).origin === pageOrigin ? 'same-origin' : 'omit'
+  } catch {
+    return 'omit'
+  }
+}
+
+/**
+ * POSTs a form body. The content type is CORS-safelisted and, cross-origin, no credentials go
+ * along, so a PageLoad needs no preflight; `keepalive` lets the request outlive the page.
  * Never throws: network errors, aborts and timeouts come back as status 0.
  */
 export async function postForm(
@@ -33,7 +46,7 @@ export async function postForm(
       method: 'POST',
       body,
       headers,
-      credentials: 'omit',
+      credentials: credentialsFor(url),
       keepalive: outlivesPage(body),
       signal: abort.signal,
     })

@@ -1,22 +1,16 @@
 /** Reading and parsing the relay's form body, within a hard size limit. */
 
-import { KEEPALIVE_MAX_BYTES } from '../impact-api'
-
-/** Largest accepted body, in bytes (16 KiB): the browser's keepalive budget, and plenty for a sale. */
-export const MAX_BODY_BYTES = KEEPALIVE_MAX_BYTES
-
 /** A parsed form (a Map, so a parameter named `__proto__` stays data), or what is wrong with the body. */
 export type ParsedForm = { ok: true; fields: Map<string, string> } | { ok: false; status: 400 | 413; error: string }
 
-const TOO_LARGE = { ok: false, status: 413, error: `Request body is larger than ${MAX_BODY_BYTES} bytes` } as const
-
 /**
- * Reads and parses an `application/x-www-form-urlencoded` body. Content-Length refuses early but is
- * not trusted: the stream itself is cut at the limit. A parameter given twice is refused rather
- * than guessing which value the sender meant.
+ * Reads and parses an `application/x-www-form-urlencoded` body of at most `maxBytes`.
+ * Content-Length refuses early but is not trusted: the stream itself is cut at the limit. A
+ * parameter given twice is refused rather than guessing which value the sender meant.
  */
-export async function readForm(request: Request): Promise<ParsedForm> {
-  if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) return TOO_LARGE
+export async function readForm(request: Request, maxBytes: number): Promise<ParsedForm> {
+  const TOO_LARGE = { ok: false, status: 413, error: `Request body is larger than ${maxBytes} bytes` } as const
+  if (Number(request.headers.get('content-length')) > maxBytes) return TOO_LARGE
   let text = ''
   if (request.body) {
     const reader = request.body.getReader()
@@ -26,7 +20,7 @@ export async function readForm(request: Request): Promise<ParsedForm> {
     try {
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
         size += chunk.value.byteLength
-        if (size > MAX_BODY_BYTES) {
+        if (size > maxBytes) {
           // Not awaited: a stalled client must not hold the answer back.
           reader.cancel().catch(() => undefined)
           return TOO_LARGE

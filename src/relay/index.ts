@@ -1,10 +1,10 @@
 /**
- * `analytics-plugin-impact/relay`: the server side of conversion delivery. The browser posts
- * conversions here without credentials; the relay checks them, adds Impact's Basic auth and
- * forwards them, so the Auth Token never reaches a browser.
+ * `analytics-plugin-impact/relay`: the shop's first-party endpoint for Impact. The browser posts
+ * conversions and PageLoads here, on its own origin; the relay checks them, adds Impact's Basic
+ * auth to conversions (the Auth Token never reaches a browser), and keeps a landing's click in a
+ * cookie set by the server, which Safari does not cap at 7 days.
  */
 
 export { createImpactRelay, type ImpactRelayContext, type ImpactRelayHandler } from './relay'
 export type { ImpactRelayOptions } from './options'
-export { MAX_BODY_BYTES } from './body'
 export { toNodeListener } from './node'

@@ -1,13 +1,17 @@
 /** Adapter that mounts the Fetch-standard relay on Node's `http` server, Express or Connect. */
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { MAX_BODY_BYTES } from './body'
 import type { ImpactRelayHandler } from './relay'
+import { bodyLimit, routeOf } from './routes'
 
 function requestUrl(req: IncomingMessage): string {
-  const base = `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`
-  // A Host header that is not a host: the relay does not route on the URL, so any will do.
-  return URL.canParse(req.url ?? '/', base) ? new URL(req.url ?? '/', base).href : 'http://localhost/'
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
+  const target = req.url ?? '/'
+  // A Host header that is not a host: keep the path (the relay routes on it) on a neutral host.
+  for (const base of [`${scheme}://${req.headers.host ?? 'localhost'}`, `${scheme}://localhost`]) {
+    if (URL.canParse(target, base)) return new URL(target, base).href
+  }
+  return `${scheme}://localhost/`
 }
 
 function requestHeaders(req: IncomingMessage): Headers {
@@ -22,19 +26,19 @@ function requestHeaders(req: IncomingMessage): Headers {
 
 /**
  * The Node request body as a web stream, read only as fast as the handler pulls, and ended after
- * MAX_BODY_BYTES + 1 bytes: enough for the handler to answer 413, without buffering a huge upload.
+ * `maxBytes + 1` bytes: enough for the handler to answer 413, without buffering a huge upload.
  */
-function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+function requestBody(req: IncomingMessage, maxBytes: number): ReadableStream<Uint8Array> {
   let received = 0
   let stop = (): void => undefined
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const onData = (chunk: Buffer): void => {
-        const room = MAX_BODY_BYTES + 1 - received
+        const room = maxBytes + 1 - received
         received += chunk.length
         // Copied: Node may reuse the chunk's memory once this callback returns.
         controller.enqueue(new Uint8Array(chunk.subarray(0, Math.max(room, 0))))
-        if (received > MAX_BODY_BYTES) end()
+        if (received > maxBytes) end()
         else if ((controller.desiredSize ?? 1) <= 0) req.pause()
       }
       const onError = (error: Error): void => end(error)
@@ -72,7 +76,8 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
 
 /**
  * Wraps the relay as a Node request listener, for `http.createServer(listener)` or Express
- * (`app.all('/impact/conversions', listener)`, so OPTIONS preflights reach it too). Mount it before
+ * (`app.all(['/impact/conversions', '/impact/pageload'], listener)`, so OPTIONS preflights reach
+ * it too). Mount it before
  * any body-parsing middleware: the relay reads the raw body itself. The connection's address is
  * passed as `clientAddress`.
  */
@@ -80,13 +85,16 @@ export function toNodeListener(handler: ImpactRelayHandler): (req: IncomingMessa
   return (req, res) => {
     void (async () => {
       const method = req.method ?? 'GET'
+      const url = requestUrl(req)
       const init = {
         method,
         headers: requestHeaders(req),
-        body: method === 'GET' || method === 'HEAD' ? null : requestBody(req),
+        // Cut at the limit of the route the handler will pick: 16 KiB for PageLoads, 64 KiB for conversions.
+        body:
+          method === 'GET' || method === 'HEAD' ? null : requestBody(req, bodyLimit(routeOf(new URL(url).pathname))),
         duplex: 'half', // required by Node's fetch for a streamed request body
       }
-      const response = await handler(new Request(requestUrl(req), init as RequestInit), {
+      const response = await handler(new Request(url, init as RequestInit), {
         clientAddress: req.socket.remoteAddress,
       })
       await writeResponse(req, res, response)

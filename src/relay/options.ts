@@ -1,6 +1,6 @@
-/** Options of the conversion relay and their validation (the only code that sees raw options). */
+/** Options of the relay and their validation (the only code that sees raw options). */
 
-import { basicAuth, conversionsUrl, IMPACT_API_BASE, positiveInteger } from '../impact-api'
+import { basicAuth, conversionsUrl, IMPACT_API_BASE, IMPACT_PAGE_LOAD_URL, positiveInteger } from '../impact-api'
 
 /** Options of {@link createImpactRelay}. Read once, at creation; invalid options throw there. */
 export interface ImpactRelayOptions {
@@ -8,11 +8,12 @@ export interface ImpactRelayOptions {
   accountSid: string
   /** Impact Auth Token: the Basic auth password. A secret that stays on the server. */
   authToken: string
-  /** Program (campaign) ids this relay forwards conversions for: positive integers. */
+  /** Program (campaign) ids this relay forwards conversions and PageLoads for: positive integers. */
   campaignIds: Array<string | number>
   /**
    * Exact origins (`https://shop.example.com`: scheme, host and port if not the default) whose
-   * pages may POST conversions. `'*'` is refused: any website could then submit conversions.
+   * pages may POST conversions and PageLoads. `'*'` is refused: any website could then submit
+   * conversions.
    */
   allowedOrigins: string[]
   /**
@@ -20,28 +21,55 @@ export interface ImpactRelayOptions {
    * overrides) and the incoming request (its body already read). Return `true` only when the
    * conversion is genuine, e.g. its OrderId is a real, paid order: anyone can POST to a public
    * endpoint, so this is the defence against forged sales. Any other value answers 422 and
-   * forwards nothing; throwing answers 503 so the browser retries later.
+   * forwards nothing; throwing, or not settling within `timeoutMs`, answers 503 so the browser
+   * retries later. Default: none (every well-formed conversion is forwarded).
    */
   verifyConversion?: (fields: Readonly<Record<string, string>>, request: Request) => boolean | Promise<boolean>
   /** Base URL of Impact's API. Default `https://api.impact.com`. Plain http only for loopback hosts. */
   impactBaseUrl?: string
   /**
-   * A header carrying the visitor's IP that your platform or proxy sets and overwrites, e.g.
-   * `cf-connecting-ip` or `x-forwarded-for` (first comma-separated entry is used). Only name a
-   * header the client cannot set itself. When set, the connection address is not used.
+   * Impact's PageLoad endpoint, where the `.../pageload` route forwards (without credentials).
+   * Default `https://trkapi.impact.com/PageLoad`. Plain http only for loopback hosts.
+   */
+  impactPageLoadUrl?: string
+  /**
+   * `Domain` of the click cookie the `.../pageload` route sets, e.g. `example.com` so that
+   * `www.` and `checkout.` share it; use the plugin's `cookieDomain` (by default the registrable
+   * domain) so both write one cookie. Default: none, a host-only cookie.
+   */
+  cookieDomain?: string
+  /** Lifetime of the server-set click cookie, in days, counted from the click: 1 to 400. Default 30. */
+  clickCookieMaxAgeDays?: number
+  /**
+   * A header carrying the visitor's IP that your platform or proxy sets, e.g. `cf-connecting-ip`
+   * (its whole value is the address) or `x-forwarded-for` (a list: see `trustedProxies`). Only
+   * name a header your infrastructure always sets or overwrites. When set, the connection address
+   * is not used; a value that is not an IPv4 or IPv6 address is ignored. Default: none, the
+   * connection's address.
    */
   clientIpHeader?: string
-  /** How long to wait for Impact, in milliseconds. Default 10000. */
+  /**
+   * With `clientIpHeader: 'x-forwarded-for'` (or `forwarded-for`-style lists): how many proxies of
+   * yours append to it. The address used is the `trustedProxies`-th entry from the end, the one
+   * your nearest trusted proxy saw connect, never one the client wrote in front. 1 to 10.
+   * Default 1 (one load balancer).
+   */
+  trustedProxies?: number
+  /** How long to wait for Impact, and for `verifyConversion`, in milliseconds. Default 10000. */
   timeoutMs?: number
 }
 
 /** Validated, normalised options, as the handler uses them. */
 export type RelayConfig = ReturnType<typeof resolveRelayOptions>
 
-const KNOWN_KEYS =
-  'accountSid authToken campaignIds allowedOrigins verifyConversion impactBaseUrl clientIpHeader timeoutMs'.split(' ')
+const KNOWN_KEYS = (
+  'accountSid authToken campaignIds allowedOrigins verifyConversion impactBaseUrl impactPageLoadUrl ' +
+  'cookieDomain clickCookieMaxAgeDays clientIpHeader trustedProxies timeoutMs'
+).split(' ')
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
+/** A cookie Domain: dot-separated DNS labels (a leading dot is allowed and dropped). */
+const COOKIE_DOMAIN = /^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
 
 function parseUrl(value: unknown): URL | undefined {
@@ -56,14 +84,20 @@ function parseUrl(value: unknown): URL | undefined {
 const isExactOrigin = (value: unknown): boolean =>
   /^https?:$/.test(parseUrl(value)?.protocol ?? '') && parseUrl(value)?.origin === value
 
-/** The base URL without trailing slashes, or undefined when unusable. */
-function baseUrlOf(value: unknown): string | undefined {
+/** The URL without trailing slashes, or undefined when unusable. */
+function impactUrlOf(value: unknown): string | undefined {
   const url = parseUrl(value)
   if (!url || url.search || url.hash || url.username || url.password) return undefined
-  // The Auth Token travels in every request: never in clear text off this machine.
+  // The Auth Token and visitors' addresses travel in these requests: never in clear text off this machine.
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))
   return secure ? url.href.replace(/\/+$/, '') : undefined
 }
+
+const isNumberIn = (value: unknown, min: number, max: number, integer: boolean): boolean =>
+  typeof value === 'number' &&
+  (integer ? Number.isInteger(value) : Number.isFinite(value)) &&
+  value >= min &&
+  value <= max
 
 /**
  * Checks `options` and returns the normalised config. Throws one TypeError listing every problem,
@@ -86,7 +120,11 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
     allowedOrigins,
     verifyConversion,
     impactBaseUrl,
+    impactPageLoadUrl,
+    cookieDomain,
+    clickCookieMaxAgeDays,
     clientIpHeader,
+    trustedProxies,
     timeoutMs,
   } = o
   const check = (ok: boolean, problem: string): void => {
@@ -122,18 +160,34 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
     verifyConversion === undefined || typeof verifyConversion === 'function',
     'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out',
   )
-  const baseUrl = impactBaseUrl === undefined ? IMPACT_API_BASE : baseUrlOf(impactBaseUrl)
+  const impactUrl = (key: string, value: unknown, fallback: string): string | undefined => {
+    const url = value === undefined ? fallback : impactUrlOf(value)
+    check(
+      url !== undefined,
+      `${key}: use an https URL without query or fragment (plain http only for localhost), or leave it out`,
+    )
+    return url
+  }
+  const baseUrl = impactUrl('impactBaseUrl', impactBaseUrl, IMPACT_API_BASE)
+  const pageLoadUrl = impactUrl('impactPageLoadUrl', impactPageLoadUrl, IMPACT_PAGE_LOAD_URL)
   check(
-    baseUrl !== undefined,
-    'impactBaseUrl: use an https URL without query or fragment (plain http only for localhost), or leave it out',
+    cookieDomain === undefined || (typeof cookieDomain === 'string' && COOKIE_DOMAIN.test(cookieDomain)),
+    "cookieDomain: use a domain such as 'example.com' (no scheme, port or path), or leave it out for a host-only cookie",
+  )
+  check(
+    clickCookieMaxAgeDays === undefined || isNumberIn(clickCookieMaxAgeDays, 1, 400, false),
+    'clickCookieMaxAgeDays: use a number of days from 1 to 400, or leave it out (default 30)',
   )
   check(
     clientIpHeader === undefined || (typeof clientIpHeader === 'string' && HEADER_NAME.test(clientIpHeader)),
     "clientIpHeader: use a header name your platform sets, e.g. 'cf-connecting-ip', or leave it out",
   )
   check(
-    timeoutMs === undefined ||
-      (Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 120_000),
+    trustedProxies === undefined || isNumberIn(trustedProxies, 1, 10, true),
+    'trustedProxies: use a whole number from 1 to 10 (your proxies that append to x-forwarded-for), or leave it out (default 1)',
+  )
+  check(
+    timeoutMs === undefined || isNumberIn(timeoutMs, 1, 120_000, true),
     'timeoutMs: use a whole number of milliseconds from 1 to 120000, or leave it out (default 10000)',
   )
   if (problems.length > 0)
@@ -145,7 +199,11 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
     allowedOrigins: new Set(origins as string[]) as ReadonlySet<string>,
     verifyConversion: verifyConversion as ImpactRelayOptions['verifyConversion'],
     conversionsUrl: conversionsUrl(accountSid as string, baseUrl),
+    pageLoadUrl: pageLoadUrl as string,
+    cookieDomain: (cookieDomain as string | undefined)?.replace(/^\./, '').toLowerCase(),
+    clickCookieMaxAgeSeconds: Math.round(((clickCookieMaxAgeDays as number | undefined) ?? 30) * 86_400),
     clientIpHeader: (clientIpHeader as string | undefined)?.toLowerCase(),
+    trustedProxies: (trustedProxies as number | undefined) ?? 1,
     timeoutMs: (timeoutMs as number | undefined) ?? 10_000,
   }
 }

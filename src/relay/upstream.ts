@@ -1,82 +1,91 @@
-/** Forwarding a conversion to Impact's Conversions API and translating its answer for the browser. */
+/** Posting a form to Impact and reading its answer within bounds. */
 
-import type { RelayConfig } from './options'
+import { CONVERSION_MAX_BYTES } from '../impact-api'
 
-/** What the relay answers the browser, decided from Impact's answer. */
-export interface RelayOutcome {
-  /** Status for the browser, chosen by what its retry logic should do. */
-  status: number
-  /** JSON body. */
-  body: Record<string, unknown>
-  /** Retry-After to pass on, if Impact sent one. */
-  retryAfter?: string
+/** The most of Impact's answer the relay reads (64 KiB): its JSON answers are a few hundred bytes. */
+export const ANSWER_MAX_BYTES = CONVERSION_MAX_BYTES
+
+/** Impact's answer: its status and JSON, or why there was none. */
+export type ImpactAnswer =
+  | {
+      reached: true
+      status: number
+      /** The parsed JSON body; undefined when the body was not JSON or was over ANSWER_MAX_BYTES. */
+      json: unknown
+      retryAfter?: string | undefined
+    }
+  | { reached: false; timedOut: boolean }
+
+/** One POST to Impact. */
+export interface ImpactRequest {
+  url: string
+  fields: Readonly<Record<string, string>>
+  /** Basic credentials (conversions); PageLoads go without. */
+  authorization?: string | undefined
+  timeoutMs: number
 }
 
-/** A top-level property of a JSON text, or undefined when the text is not a JSON object. */
-function jsonProperty(text: string, key: string): unknown {
+/** The body as text, or undefined once it passes `maxBytes` (the rest is never read). */
+async function boundedText(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength
+    if (size > maxBytes) {
+      reader.cancel().catch(() => undefined)
+      return undefined
+    }
+    chunks.push(chunk.value)
+  }
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+function parseJson(text: string | undefined): unknown {
   try {
-    return (JSON.parse(text) as Record<string, unknown> | null)?.[key]
+    return text === undefined ? undefined : (JSON.parse(text) as unknown)
   } catch {
     return undefined
   }
 }
 
 /**
- * POSTs `fields` to Impact with the relay's credentials. Never throws. The browser retries 429
- * and 5xx and drops other 4xx, so every status here is chosen for that: only a problem with the
- * conversion itself becomes a 400; anything that could succeed later stays retryable.
+ * POSTs `fields` as a form to Impact and reads at most ANSWER_MAX_BYTES of the answer, all
+ * within `timeoutMs`. Never throws. Redirects are not followed: credentials must never be replayed
+ * to wherever one points.
  */
-export async function forwardToImpact(config: RelayConfig, fields: Record<string, string>): Promise<RelayOutcome> {
-  let response: Response
-  let text: string
+export async function postToImpact(request: ImpactRequest): Promise<ImpactAnswer> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  }
+  if (request.authorization) headers.authorization = request.authorization
   try {
-    response = await fetch(config.conversionsUrl, {
+    const response = await fetch(request.url, {
       method: 'POST',
-      headers: {
-        authorization: config.authorization,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: new URLSearchParams(fields).toString(),
-      // Never replay the credentials to wherever a redirect points ('error' is not supported everywhere).
-      redirect: 'manual',
-      signal: AbortSignal.timeout(config.timeoutMs),
+      headers,
+      body: new URLSearchParams(request.fields).toString(),
+      redirect: 'manual', // 'error' is not supported everywhere
+      signal: AbortSignal.timeout(request.timeoutMs),
     })
-    text = await response.text()
+    const json = parseJson(await boundedText(response, ANSWER_MAX_BYTES))
+    const retryAfter = response.headers.get('retry-after') ?? undefined
+    return { reached: true, status: response.status, json, retryAfter }
   } catch (error) {
-    const timedOut = error instanceof Error && error.name === 'TimeoutError'
-    return {
-      status: 503,
-      body: { error: timedOut ? 'Impact did not answer in time; retry later' : 'Could not reach Impact; retry later' },
-    }
+    return { reached: false, timedOut: error instanceof Error && error.name === 'TimeoutError' }
   }
-  const retryAfter = response.headers.get('retry-after') ?? undefined
-  const { status } = response
-  if (status >= 200 && status < 300) {
-    const queuedUri = jsonProperty(text, 'QueuedUri')
-    return { status: 202, body: { status: 'queued', ...(typeof queuedUri === 'string' ? { queuedUri } : {}) } }
-  }
-  if (status === 429) return { status: 429, body: { error: 'Impact is rate limiting; retry later' }, retryAfter }
-  if (status === 401 || status === 403) {
-    // The relay's own credentials are wrong, not the conversion: 502 keeps it in the browser's outbox.
-    return {
-      status: 502,
-      body: {
-        error: "Impact refused the relay's credentials: the operator should check the relay's accountSid and authToken",
-      },
-    }
-  }
-  // 408 is Impact timing out reading us: as retryable as a 5xx.
-  if (status >= 400 && status < 500 && status !== 408) {
-    const errors = jsonProperty(text, 'errors')
-    return {
-      status: 400,
-      body: { error: 'Impact rejected the conversion', errors: Array.isArray(errors) ? errors : text },
-    }
-  }
-  const redirected = status >= 300 && status < 400
-  const error = redirected
-    ? 'Impact answered with a redirect: the operator should check impactBaseUrl'
-    : `Impact answered ${status}; retry later`
-  return { status: 503, body: { error }, retryAfter }
+}
+
+/** A top-level property of a JSON object, or undefined. */
+export function jsonProperty(json: unknown, key: string): unknown {
+  return typeof json === 'object' && json !== null && !Array.isArray(json)
+    ? (json as Record<string, unknown>)[key]
+    : undefined
 }
