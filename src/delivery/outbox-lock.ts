@@ -1,0 +1,93 @@
+import type { Store } from './store'
+import { REQUEST_TIMEOUT_MS, type Clock } from './transport'
+
+/** Web Lock name held while a tab replays the outbox. */
+export const LOCK_NAME = 'impact-outbox'
+
+/** Storage key of the lease that stands in for Web Locks where they are missing. */
+export const LEASE_KEY = 'impact_outbox_lease'
+
+/**
+ * How long the lock is kept after a replay, and how long a tab waits after writing a lease before
+ * trusting it: localStorage changes reach other tabs asynchronously.
+ */
+export const LOCK_SETTLE_MS = 250
+
+/** A lease lapses this long after its last renewal (a tab that crashed holding it). */
+export const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000
+
+/** One tab at a time replays the outbox. */
+export interface OutboxLock {
+  /**
+   * Runs `task` holding the lock; `renew` keeps a lease alive before each long step. Resolves
+   * once `task` is over (the lock itself is kept a moment longer); false when another tab holds
+   * a lease, and `task` did not run.
+   */
+  run(task: (renew: () => void) => Promise<void>): Promise<boolean>
+}
+
+/** What the lock needs. */
+export interface OutboxLockOptions {
+  /** Web Locks, where the browser has them. */
+  locks: LockManager | undefined
+  /** Where the lease lives (localStorage). */
+  store: Store
+  clock: Clock
+  random: () => number
+}
+
+/**
+ * Web Locks where available; elsewhere (older Safari, some webviews, origins where locks refuse)
+ * a lease in storage: written, then trusted only if it is still this tab's after LOCK_SETTLE_MS,
+ * when concurrent writes from other tabs have arrived and the last writer has won.
+ */
+export function createOutboxLock({ locks, store, clock, random }: OutboxLockOptions): OutboxLock {
+  const me = random().toString(36).slice(2)
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
+  const holder = (): string | undefined => {
+    const lease = store.load(LEASE_KEY) as { owner?: unknown; until?: unknown } | null | undefined
+    const until = Number(lease?.until)
+    // A lease further ahead than any renewal makes is corrupt or from a wrong clock: ignored.
+    return until > clock.now() && until <= clock.now() + LEASE_MS ? String(lease!.owner) : undefined
+  }
+  const renew = (): boolean => store.save(LEASE_KEY, { owner: me, until: clock.now() + LEASE_MS })
+
+  const lease: OutboxLock['run'] = async (task) => {
+    const other = holder()
+    if (other && other !== me) return false
+    // A write storage refuses cannot be seen by other tabs either: nobody to wait for.
+    if (renew()) {
+      await wait(LOCK_SETTLE_MS)
+      if (holder() !== me) return false
+    }
+    try {
+      await task(renew)
+    } finally {
+      void wait(LOCK_SETTLE_MS).then(() => holder() === me && store.save(LEASE_KEY, null))
+    }
+    return true
+  }
+
+  return {
+    run(task) {
+      if (!locks) return lease(task)
+      let started = false
+      let done!: () => void
+      const drained = new Promise<boolean>((resolve) => (done = () => resolve(true)))
+      const held = locks.request(LOCK_NAME, async () => {
+        started = true
+        await task(() => undefined).finally(done)
+        // The next tab to take the lock must see this one's removals, or it would resend them.
+        await wait(LOCK_SETTLE_MS)
+      })
+      // Where locks refuse (opaque origins), the lease decides.
+      return Promise.race([
+        drained,
+        held.then(
+          () => true,
+          () => started || lease(task),
+        ),
+      ])
+    },
+  }
+}
