@@ -637,3 +637,91 @@ describe('first attempt answer; retries through the injected setTimeout', () => 
     })
   })
 })
+
+// =============================================================================================
+describe('stored retry times are clamped', () => {
+  const stored = (now: number, next: unknown): string =>
+    JSON.stringify([{ id: 'x', key: keyOf('o-1'), body: conversionBody('o-1'), attempts: 3, next, since: now }])
+
+  it.each([
+    ['a year ahead (a clock that was wrong)', (now: number) => now + 365 * 86_400_000],
+    ['beyond what setTimeout can wait', () => 1e20],
+    ['not a number', () => 'soon'],
+  ])('a retry time %s: replayed within the longest backoff wait, no timer over 2^31-1 ms', async (_name, next) => {
+    const clock = new Clock()
+    const storage = new MemoryStorage({ [OUTBOX_KEY]: stored(clock.t, next(clock.t)) })
+    const t = tab({ storage, clock })
+    t.net.fallback = () => 200
+    await t.delivery.flush()
+    await t.timers.advance(60_000)
+    expect(t.net.bodies()).toEqual([conversionBody('o-1')])
+    expect(t.timers.delays.every((d) => d <= 60_000)).toBe(true)
+    expect(outboxHolds(storage, conversionBody('o-1'))).toBe(false)
+  })
+
+  it('the clamp is written back, so it does not move along with the clock', async () => {
+    const clock = new Clock()
+    const storage = new MemoryStorage({ [OUTBOX_KEY]: stored(clock.t, clock.t + 365 * 86_400_000) })
+    const t = tab({ storage, clock })
+    t.net.fallback = () => 200
+    await t.delivery.flush()
+    expect(JSON.parse(storage.getItem(OUTBOX_KEY)!)[0].next).toBe(clock.t + 60_000)
+  })
+})
+
+describe('no work without a reason', () => {
+  it.each([
+    ['no outbox key', {}],
+    ['an empty outbox', { [OUTBOX_KEY]: '[]' }],
+  ])('a page load with %s takes no lock and reads storage once at most', async (_name, seed) => {
+    const storage = new MemoryStorage(seed)
+    const locks = new FakeLocks()
+    const t = tab({ storage, locks })
+    const parse = vi.spyOn(JSON, 'parse')
+    try {
+      await t.delivery.flush()
+      expect(parse).not.toHaveBeenCalled()
+    } finally {
+      parse.mockRestore()
+    }
+    expect(storage.accesses).toBeLessThanOrEqual(1)
+    expect(locks.granted).toBe(0)
+    expect(t.timers.pending).toBe(0)
+  })
+})
+
+describe('persist: false (a visitor who denied consent, sendWithoutConsent)', () => {
+  it('touches no storage at all, retries in memory, and dedupes within the page', async () => {
+    const storage = new MemoryStorage()
+    const session = new MemoryStorage()
+    const t = tab({ storage, sessionStorage: session })
+    t.net.queue(503, 200)
+    const body = conversionBody('o-1')
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body }, { persist: false })).toMatchObject({
+      status: 503,
+    })
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body }, { persist: false })).toBe('duplicate')
+    await t.timers.runAll()
+    expect(t.net.bodies()).toEqual([body, body])
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body }, { persist: false })).toBe('duplicate')
+    expect(storage.accesses).toBe(0)
+    expect(session.accesses).toBe(0)
+  })
+})
+
+describe('bodies over the keepalive limit', () => {
+  it('go without keepalive, up to 64 KiB, and stay in the outbox until answered', async () => {
+    const t = tab()
+    const request = gate()
+    t.net.queue(request)
+    const body = conversionBody('o-big') + '&Note=' + 'x'.repeat(60_000)
+    const answer = t.delivery.sendConversion({ key: keyOf('o-big'), body })
+    await settle()
+    expect(t.net.calls[0]!.init.keepalive).toBe(false)
+    t.delivery.leave()
+    expect(outboxHolds(t.storage, body)).toBe(true)
+    request.open(200)
+    expect(await answer).toMatchObject({ status: 200 })
+    expect(outboxHolds(t.storage, body)).toBe(false)
+  })
+})

@@ -150,6 +150,11 @@ export class Timers {
     return this.timers.length
   }
 
+  /** When the earliest pending timer is due (Infinity: none). */
+  get nextAt(): number {
+    return Math.min(...this.timers.map((t) => t.at))
+  }
+
   private takeDue(limit: number): Timer | undefined {
     this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq)
     const first = this.timers[0]
@@ -258,6 +263,40 @@ export class MemoryStorage implements Storage {
     }
     this.map.set(key, String(value))
   }
+}
+
+/**
+ * One localStorage as several tabs see it: a tab reads its own writes at once, other tabs' only
+ * after a real macrotask (`settle()`), as browsers propagate changes between processes. Writes
+ * are ordered centrally, so every tab converges on the last one.
+ */
+export function laggingStorages(tabs: number, seed: Record<string, string> = {}): MemoryStorage[] {
+  const central = new Map(Object.entries(seed))
+  const views = Array.from({ length: tabs }, () => new MemoryStorage(seed))
+  const propagate = (key: string): void => {
+    setImmediate(() => {
+      const value = central.get(key)
+      for (const view of views) {
+        if (value === undefined) view.map.delete(key)
+        else view.map.set(key, value)
+      }
+    })
+  }
+  for (const view of views) {
+    const setItem = view.setItem.bind(view)
+    const removeItem = view.removeItem.bind(view)
+    view.setItem = (key: string, value: string): void => {
+      setItem(key, value)
+      central.set(key, String(value))
+      propagate(key)
+    }
+    view.removeItem = (key: string): void => {
+      removeItem(key)
+      central.delete(key)
+      propagate(key)
+    }
+  }
+  return views
 }
 
 /** Storage whose every access throws (sandboxed iframe, storage blocked). */
