@@ -53,39 +53,42 @@ export interface ConversionSender {
  */
 export function createConversionSender(options: ConversionSenderOptions): ConversionSender {
   const { target, outbox, sent, lock, deps, log } = options
-  /** Conversions whose keepalive request is on the wire: item id to dedupe key. */
-  const onTheWire = new Map<string, string>()
+  /** Keys of conversions whose keepalive request is on the wire. */
+  const onTheWire = new Set<string>()
   let running: Promise<void> | undefined
   let again = false
 
-  const attempt = async ({ id, key, body, attempts }: OutboxItem): Promise<Answer> => {
-    if (outlivesPage(body)) onTheWire.set(id, key)
+  const attempt = async ({ key, body, attempts }: OutboxItem): Promise<Answer> => {
+    if (outlivesPage(body)) onTheWire.add(key)
     // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
     // must not resend it at once.
-    outbox.update(id, { next: deps.now() + REQUEST_TIMEOUT_MS })
+    outbox.update(key, { next: deps.now() + REQUEST_TIMEOUT_MS })
     const answer = await postForm(deps, { url: target!.url, body, authorization: target!.authorization })
     const { status } = answer
-    if (isSuccess(status)) {
-      sent.add(key)
-      outbox.update(id)
-    } else if (dropsSale(status)) {
+    if (isSuccess(status)) done(key)
+    else if (dropsSale(status)) {
       log.warn(`conversion ${key} dropped: HTTP ${status}`)
-      outbox.update(id)
+      outbox.update(key)
     } else {
       const delay = retryDelay(attempts + 1, deps.random, answer.retryAfterMs)
-      outbox.update(id, { attempts: attempts + 1, next: deps.now() + delay })
+      outbox.update(key, { attempts: attempts + 1, next: deps.now() + delay })
     }
     // Leaving fails the fetch in this page (status 0) while the browser still finishes the
     // keepalive request, and that failure can arrive before this page's pagehide listener
     // runs: after a status 0 the item counts as on the wire until the current task is over.
-    if (status) onTheWire.delete(id)
-    else deps.setTimeout(() => onTheWire.delete(id), 0)
+    if (status) onTheWire.delete(key)
+    else deps.setTimeout(() => onTheWire.delete(key), 0)
     return answer
+  }
+  /** Delivered: remembered as sent, out of the outbox. */
+  const done = (key: string): void => {
+    sent.add(key)
+    outbox.update(key)
   }
 
   const drain = async (renew: () => void): Promise<void> => {
     for (let item; target && (item = outbox.due());) {
-      if (sent.has(item.key)) outbox.update(item.id)
+      if (sent.has(item.key)) outbox.update(item.key)
       else {
         renew()
         await attempt(item)
@@ -121,21 +124,18 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     leave() {
       // Resending from the next page would pay the partner twice whenever a visitor navigates
       // right after buying. Requests too big for keepalive die with the page: they stay queued.
-      for (const [id, key] of onTheWire) {
-        sent.add(key)
-        outbox.update(id)
-      }
+      onTheWire.forEach(done)
     },
     async send({ key, body, finalBody }) {
       if (sent.has(key) || outbox.items().some((i) => i.key === key)) {
         log.debug('conversion already sent or waiting: ' + key)
         return 'duplicate'
       }
-      // Stored before the first attempt, and held (leased) from other tabs while this page makes it.
-      const id = outbox.add({ key, body, held: true })
+      // Stored before the first attempt, and held from other tabs while this page makes it.
+      outbox.add(key, body)
       const final = await Promise.resolve(finalBody ?? body).catch(() => body)
-      if (final !== body) outbox.update(id, { body: final })
-      const item = outbox.items().find((i) => i.id === id)
+      if (final !== body) outbox.update(key, { body: final })
+      const item = outbox.items().find((i) => i.key === key)
       // Gone: another tab took it after the hold lapsed.
       if (!item || !target) return { status: sent.has(key) ? 200 : 0 }
       const answer = await attempt(item)

@@ -4,7 +4,7 @@ import { createOutbox } from './outbox'
 import { createOutboxLock } from './outbox-lock'
 import { createPageLoadSender, type SendPageLoad } from './page-loads'
 import { createSentKeys, type FallbackStore } from './sent-keys'
-import { createStore, localStorageOrNone, sessionStorageOrNone } from './store'
+import { createStore, storageOrNone } from './store'
 import type { Answer, TransportDeps } from './transport'
 
 export type { Conversion, ConversionTarget } from './conversions'
@@ -60,7 +60,7 @@ export function createDelivery({ pageLoadUrl, target, log, deps: given }: Delive
     const stores = persist ? [store, createStore(deps.sessionStorage ?? (() => undefined))] : [store]
     return createConversionSender({
       target,
-      outbox: createOutbox({ store, now: deps.now, random: deps.random, log }),
+      outbox: createOutbox({ store, now: deps.now, log }),
       sent: createSentKeys({ stores, fallback: persist ? deps.sentFallback : undefined, now: deps.now }),
       lock: persist ? createOutboxLock({ locks: deps.locks, store, clock: deps, random: deps.random }) : undefined,
       deps,
@@ -90,8 +90,8 @@ export function browserDeps(): DeliveryDeps {
     random: Math.random,
     setTimeout: (run, ms) => setTimeout(run, ms),
     clearTimeout: (timer) => clearTimeout(timer as number),
-    storage: localStorageOrNone,
-    sessionStorage: sessionStorageOrNone,
+    storage: () => storageOrNone('localStorage'),
+    sessionStorage: () => storageOrNone('sessionStorage'),
     locks: globalThis.navigator?.locks,
   }
 }

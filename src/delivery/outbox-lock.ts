@@ -44,11 +44,11 @@ export interface OutboxLockOptions {
 export function createOutboxLock({ locks, store, clock, random }: OutboxLockOptions): OutboxLock {
   const me = random().toString(36).slice(2)
   const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
-  const holder = (): string | undefined => {
-    const lease = store.load(LEASE_KEY) as { owner?: unknown; until?: unknown } | null | undefined
-    const until = Number(lease?.until)
+  const holder = (): unknown => {
+    const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until?: number }
+    const left = Number(lease.until) - clock.now()
     // A lease further ahead than any renewal makes is corrupt or from a wrong clock: ignored.
-    return until > clock.now() && until <= clock.now() + LEASE_MS ? String(lease!.owner) : undefined
+    return left > 0 && left <= LEASE_MS && lease.owner
   }
   const renew = (): boolean => store.save(LEASE_KEY, { owner: me, until: clock.now() + LEASE_MS })
 

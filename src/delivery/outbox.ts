@@ -6,9 +6,7 @@ import { REQUEST_TIMEOUT_MS } from './transport'
 
 /** A conversion waiting to be delivered; survives reloads in localStorage. */
 export interface OutboxItem {
-  /** Unique per item. */
-  id: string
-  /** Dedupe key, see {@link conversionKey}. */
+  /** Dedupe key, see {@link conversionKey}: one item per key. */
   key: string
   /** The form body, EventDate included, exactly as first built. */
   body: string
@@ -45,32 +43,26 @@ export interface Outbox {
   items(): OutboxItem[]
   /** The first item due now; items past their 30 days are dropped (reported) on the way. */
   due(): OutboxItem | undefined
-  /** Stores a new conversion (dropping the oldest beyond the bound); `held` keeps it from other tabs a while. */
-  add(conversion: { key: string; body: string; held: boolean }): string
-  /** Applies `change` to item `id`, or removes it without one. */
-  update(id: string, change?: Partial<OutboxItem>): void
+  /** Stores a new conversion (dropping the oldest beyond the bound), held from other tabs a while. */
+  add(key: string, body: string): void
+  /** Applies `change` to the item with `key`, or removes it without one. */
+  update(key: string, change?: Partial<OutboxItem>): void
 }
 
 /** What an outbox needs. */
 export interface OutboxOptions {
   store: Store
   now: () => number
-  random: () => number
   log: Logger
 }
 
 /** An outbox in `store` under OUTBOX_KEY. */
-export function createOutbox({ store, now, random, log }: OutboxOptions): Outbox {
-  const items = (): OutboxItem[] => {
-    const { items, repaired } = outboxItems(store.load(OUTBOX_KEY), now())
-    // Written back, so a clamped retry time stays put instead of moving with the clock.
-    if (repaired) store.save(OUTBOX_KEY, items)
-    return items
-  }
-  const update = (id: string, change?: Partial<OutboxItem>): void => {
+export function createOutbox({ store, now, log }: OutboxOptions): Outbox {
+  const items = (): OutboxItem[] => outboxItems(store.load(OUTBOX_KEY), now())
+  const update = (key: string, change?: Partial<OutboxItem>): void => {
     store.save(
       OUTBOX_KEY,
-      items().flatMap((i) => (i.id !== id ? [i] : change ? [{ ...i, ...change }] : [])),
+      items().flatMap((i) => (i.key !== key ? [i] : change ? [{ ...i, ...change }] : [])),
     )
   }
   return {
@@ -84,40 +76,34 @@ export function createOutbox({ store, now, random, log }: OutboxOptions): Outbox
       for (const item of items()) {
         if (now() - item.since >= OUTBOX_MAX_AGE_MS) {
           log.warn(`conversion ${item.key} dropped: undelivered after 30 days`)
-          update(item.id)
+          update(item.key)
         } else if (item.next <= now()) return item
       }
       return undefined
     },
-    add({ key, body, held }) {
+    add(key, body) {
       const list = items()
       while (list.length >= OUTBOX_LIMIT) log.warn('outbox full: dropped conversion ' + list.shift()!.key)
       const t = now()
-      const id = t.toString(36) + random().toString(36).slice(2)
-      store.save(OUTBOX_KEY, [
-        ...list,
-        { id, key, body, attempts: 0, next: held ? t + REQUEST_TIMEOUT_MS : 0, since: t },
-      ])
-      return id
+      // Held (like a lease) while this page makes the first attempt.
+      store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next: t + REQUEST_TIMEOUT_MS, since: t }])
     },
   }
 }
 
 /**
- * The items of a stored outbox (the key may hold corrupt or foreign data), repaired: a retry
- * time is never later than the longest wait allows (a clock that was wrong, corrupt data), and an
- * unreadable one means "now". `repaired` says whether anything changed.
+ * The items of a stored outbox (the key may hold corrupt or foreign data). A retry time later
+ * than the longest wait allows (a clock that was wrong, corrupt data) or unreadable means "now":
+ * no stored value can hold a sale back.
  */
-export function outboxItems(raw: unknown, now: number): { items: OutboxItem[]; repaired: boolean } {
-  let repaired = false
-  const items: OutboxItem[] = []
-  for (const i of Array.isArray(raw) ? raw : []) {
-    if (typeof i?.id !== 'string' || typeof i.key !== 'string' || typeof i.body !== 'string') continue
-    const attempts = Number.isInteger(i.attempts) && i.attempts > 0 ? i.attempts : 0
-    const next = Math.min(i.next >= 0 ? i.next : 0, now + MAX_DELAY_MS)
-    const since = Math.min(i.since >= 0 ? i.since : now, now)
-    repaired ||= attempts !== i.attempts || next !== i.next || since !== i.since
-    items.push({ id: i.id, key: i.key, body: i.body, attempts, next, since })
-  }
-  return { items, repaired }
+export function outboxItems(raw: unknown, now: number): OutboxItem[] {
+  return (Array.isArray(raw) ? raw : [])
+    .filter((i) => typeof i?.key === 'string' && typeof i.body === 'string')
+    .map(({ key, body, attempts, next, since }) => ({
+      key,
+      body,
+      attempts: attempts | 0,
+      next: next <= now + MAX_DELAY_MS ? +next || 0 : 0,
+      since: since > 0 && since <= now ? +since : now,
+    }))
 }

@@ -29,6 +29,6 @@ export function isSuccess(status: number): boolean {
  * A server's Retry-After is honoured as the least wait; every wait is capped at 60 s.
  */
 export function retryDelay(attempt: number, random: () => number, retryAfterMs = 0): number {
-  const exp = Math.min(MAX_DELAY_MS, BASE_MS * 2 ** Math.min(attempt - 1, 30))
+  const exp = Math.min(MAX_DELAY_MS, BASE_MS * 2 ** (attempt - 1))
   return Math.min(MAX_DELAY_MS, Math.max(retryAfterMs, exp / 2 + (random() * exp) / 2))
 }

@@ -48,19 +48,10 @@ export function createStore(storage: () => Storage | undefined): Store {
   }
 }
 
-/** `window.localStorage`, or undefined where merely touching it throws. */
-export function localStorageOrNone(): Storage | undefined {
+/** `window.localStorage` or `window.sessionStorage`, or undefined where merely touching it throws. */
+export function storageOrNone(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
   try {
-    return localStorage
-  } catch {
-    return undefined
-  }
-}
-
-/** `window.sessionStorage`, or undefined where merely touching it throws. */
-export function sessionStorageOrNone(): Storage | undefined {
-  try {
-    return sessionStorage
+    return globalThis[name]
   } catch {
     return undefined
   }
