@@ -347,3 +347,27 @@ test('a relay answering 404, then 403, keeps the sale; once it is fixed the sale
   await advance(page, 5 * 60_000)
   await conversionsAfter(page, impact, 1500, 1)
 })
+
+test('three tabs without Web Locks (older Safari, some webviews) deliver each waiting sale once', async ({
+  context,
+  impact,
+}) => {
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }))
+  const first = await context.newPage()
+  await first.route('**/impact/conversions', (route) => route.abort('connectionreset'))
+  await first.goto('/product')
+  const orders = ['NOLOCK-1', 'NOLOCK-2', 'NOLOCK-3', 'NOLOCK-4', 'NOLOCK-5']
+  for (const order of orders) await trackOrder(first, order)
+  for (const order of orders) await failedAttempts(first, order, 1)
+  await first.close()
+  const tabs = await Promise.all([context.newPage(), context.newPage(), context.newPage()])
+  expect(await tabs[0]!.evaluate(() => 'locks' in navigator && navigator.locks)).toBeFalsy()
+  await Promise.all(tabs.map((tab, i) => tab.goto(['/', '/cart', '/product'][i]!)))
+  await impact.waitFor((e) => accepted(e).length === orders.length, 'every waiting sale')
+  await conversionsAfter(tabs[0]!, impact, 2000, orders.length)
+  expect(
+    accepted(await impact.entries())
+      .map((e) => e.fields.OrderId)
+      .sort(),
+  ).toEqual(orders)
+})

@@ -1,6 +1,6 @@
 import type { Logger } from '../log'
 import type { Outbox, OutboxItem } from './outbox'
-import type { OutboxLock } from './outbox-lock'
+import { LEASE_RETRY_MS, type OutboxLock } from './outbox-lock'
 import { dropsSale, isSuccess, retryDelay } from './retry'
 import type { SentKeys } from './sent-keys'
 import { outlivesPage, postForm, REQUEST_TIMEOUT_MS, type Answer, type TransportDeps } from './transport'
@@ -109,7 +109,7 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     again = false
     running = (lock ? lock.run(drain) : drain(() => undefined).then(() => true))
       // Another tab holds the lease: look again when it may have lapsed.
-      .then((ran) => void (ran || wakeUp(deps.now() + REQUEST_TIMEOUT_MS)))
+      .then((ran) => void (ran || wakeUp(deps.now() + LEASE_RETRY_MS)))
       .catch((error: unknown) => log.debug('outbox replay failed', error))
       .finally(() => {
         running = undefined

@@ -13,6 +13,9 @@ export const LEASE_KEY = 'impact_outbox_lease'
  */
 export const LOCK_SETTLE_MS = 250
 
+/** How soon a tab that found the lease taken looks again. */
+export const LEASE_RETRY_MS = 1_000
+
 /** A lease lapses this long after its last renewal (a tab that crashed holding it). */
 export const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000
 
@@ -20,8 +23,8 @@ export const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000
 export interface OutboxLock {
   /**
    * Runs `task` holding the lock; `renew` keeps a lease alive before each long step. Resolves
-   * once `task` is over (the lock itself is kept a moment longer); false when another tab holds
-   * a lease, and `task` did not run.
+   * once `task` is over (a Web Lock is kept a moment longer); false when another tab holds a
+   * lease, and `task` did not run: try again after LEASE_RETRY_MS.
    */
   run(task: (renew: () => void) => Promise<void>): Promise<boolean>
 }
@@ -63,7 +66,9 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
     try {
       await task(renew)
     } finally {
-      void wait(LOCK_SETTLE_MS).then(() => holder() === me && store.save(LEASE_KEY, null))
+      // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
+      // this one's removals.
+      if (holder() === me) store.save(LEASE_KEY, null)
     }
     return true
   }
