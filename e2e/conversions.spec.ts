@@ -371,3 +371,25 @@ test('three tabs without Web Locks (older Safari, some webviews) deliver each wa
       .sort(),
   ).toEqual(orders)
 })
+
+test('with no room in localStorage or sessionStorage for the plugin, a reloaded thank-you page sends nothing new', async ({
+  page,
+  impact,
+}) => {
+  // A full quota: every write of the plugin's keys is refused (Chromium crashes on a DOMException
+  // named QuotaExceededError built by the page, so a plain Error carries the name).
+  await page.addInitScript(() => {
+    const setItem = Storage.prototype.setItem
+    Storage.prototype.setItem = function (key: string, value: string) {
+      if (key.startsWith('impact_')) throw Object.assign(new Error('quota'), { name: 'QuotaExceededError' })
+      return setItem.call(this, key, value)
+    }
+  })
+  await page.goto('/product')
+  await trackOrder(page, 'FULL-1')
+  await impact.waitFor((e) => accepted(e).length === 1, 'the conversion')
+  await expect.poll(async () => (await page.context().cookies()).some((c) => c.name === 'impact_sent')).toBe(true)
+  await page.reload()
+  await trackOrder(page, 'FULL-1')
+  await conversionsAfter(page, impact, 2000, 1)
+})
