@@ -232,3 +232,166 @@ test('with Impact and the relay blocked (as ad blockers do) analytics and other 
   const entries = await impact.waitFor((e) => accepted(e).length === 1, 'the conversion once unblocked')
   expect(accepted(entries)[0]!.fields.OrderId).toBe('BLOCKED-1')
 })
+
+/** Conversion requests each page has on the wire (the page's clock waits for them). */
+const onTheWire = new WeakMap<Page, () => number>()
+
+function wireOf(page: Page): () => number {
+  let count = onTheWire.get(page)
+  if (!count) {
+    let n = 0
+    const isConversion = (url: string): boolean => url.endsWith('/impact/conversions')
+    page.on('request', (r) => isConversion(r.url()) && n++)
+    page.on('requestfinished', (r) => isConversion(r.url()) && n--)
+    page.on('requestfailed', (r) => isConversion(r.url()) && n--)
+    onTheWire.set(page, (count = () => n))
+  }
+  return count
+}
+
+/**
+ * Moves the page's clock forward `ms` in steps. Requests take real time: the clock stands still
+ * while a conversion is on the wire, or a 10 s request timeout would pass in a few real ms.
+ */
+async function advance(page: Page, ms: number, step = 15_000): Promise<void> {
+  const wire = wireOf(page)
+  for (let done = 0; done < ms; done += step) {
+    await expect.poll(wire, { intervals: [10] }).toBe(0)
+    await page.clock.runFor(Math.min(step, ms - done))
+    await page.waitForTimeout(30)
+  }
+}
+
+/** Advances the page's clock until the fake Impact has accepted `count` conversions. */
+async function advanceUntilAccepted(page: Page, impact: FakeImpactClient, count: number): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await advance(page, 5_000, 5_000)
+        return accepted(await impact.entries()).length
+      },
+      { timeout: 20_000, intervals: [50] },
+    )
+    .toBe(count)
+}
+
+test('with the relay down 20 minutes while the visitor stays, the sale arrives once when it is back', async ({
+  page,
+  impact,
+}) => {
+  let refused = 0
+  wireOf(page)
+  await page.clock.install()
+  await page.route('**/impact/conversions', (route) => (refused++, route.abort('connectionrefused')))
+  await page.goto('/product')
+  await trackOrder(page, 'OUTAGE-20')
+  await failedAttempts(page, 'OUTAGE-20', 1)
+  await advance(page, 20 * 60_000)
+  // Retried all along, far past the 10 attempts a PageLoad gets, and still waiting.
+  expect(refused).toBeGreaterThan(15)
+  expect((await outbox(page)).map((i) => i.key)).toEqual(['Order Completed|OUTAGE-20'])
+  await page.unroute('**/impact/conversions')
+  await advanceUntilAccepted(page, impact, 1)
+  expect(accepted(await impact.entries())[0]!.fields.OrderId).toBe('OUTAGE-20')
+  await advance(page, 5 * 60_000)
+  await conversionsAfter(page, impact, 1500, 1)
+  expect(await outbox(page)).toEqual([])
+})
+
+test('with the relay down when the visitor leaves, the sale arrives once on the next visit hours later', async ({
+  context,
+  impact,
+}) => {
+  const first = await context.newPage()
+  wireOf(first)
+  await first.clock.install()
+  await first.route('**/impact/conversions', (route) => route.abort('connectionrefused'))
+  await first.goto('/product')
+  await trackOrder(first, 'LEFT-1')
+  await failedAttempts(first, 'LEFT-1', 1)
+  // Five minutes of retries (more than 10 attempts), then the visitor leaves between two of them.
+  await advance(first, 5 * 60_000)
+  expect((await outbox(first))[0]!.attempts).toBeGreaterThan(10)
+  await first.close()
+  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+
+  const next = await context.newPage()
+  wireOf(next)
+  await next.clock.install({ time: Date.now() + 5 * 3_600_000 })
+  await next.goto('/')
+  await advanceUntilAccepted(next, impact, 1)
+  expect(accepted(await impact.entries())[0]!.fields.OrderId).toBe('LEFT-1')
+  await advance(next, 5 * 60_000)
+  await conversionsAfter(next, impact, 1500, 1)
+})
+
+test('a relay answering 404, then 403, keeps the sale; once it is fixed the sale arrives once', async ({
+  page,
+  impact,
+}) => {
+  let status = 404
+  const answered: number[] = []
+  wireOf(page)
+  await page.clock.install()
+  await page.route('**/impact/conversions', (route) => (answered.push(status), route.fulfill({ status })))
+  await page.goto('/product')
+  await trackOrder(page, 'MISCONFIGURED-1')
+  await failedAttempts(page, 'MISCONFIGURED-1', 1)
+  await advance(page, 2 * 60_000)
+  status = 403
+  await advance(page, 3 * 60_000)
+  expect(answered).toContain(404)
+  expect(answered).toContain(403)
+  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+  await page.unroute('**/impact/conversions')
+  await advanceUntilAccepted(page, impact, 1)
+  expect(accepted(await impact.entries())[0]!.fields.OrderId).toBe('MISCONFIGURED-1')
+  await advance(page, 5 * 60_000)
+  await conversionsAfter(page, impact, 1500, 1)
+})
+
+test('three tabs without Web Locks (older Safari, some webviews) deliver each waiting sale once', async ({
+  context,
+  impact,
+}) => {
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }))
+  const first = await context.newPage()
+  await first.route('**/impact/conversions', (route) => route.abort('connectionreset'))
+  await first.goto('/product')
+  const orders = ['NOLOCK-1', 'NOLOCK-2', 'NOLOCK-3', 'NOLOCK-4', 'NOLOCK-5']
+  for (const order of orders) await trackOrder(first, order)
+  for (const order of orders) await failedAttempts(first, order, 1)
+  await first.close()
+  const tabs = await Promise.all([context.newPage(), context.newPage(), context.newPage()])
+  expect(await tabs[0]!.evaluate(() => 'locks' in navigator && navigator.locks)).toBeFalsy()
+  await Promise.all(tabs.map((tab, i) => tab.goto(['/', '/cart', '/product'][i]!)))
+  await impact.waitFor((e) => accepted(e).length === orders.length, 'every waiting sale')
+  await conversionsAfter(tabs[0]!, impact, 2000, orders.length)
+  expect(
+    accepted(await impact.entries())
+      .map((e) => e.fields.OrderId)
+      .sort(),
+  ).toEqual(orders)
+})
+
+test('with no room in localStorage or sessionStorage for the plugin, a reloaded thank-you page sends nothing new', async ({
+  page,
+  impact,
+}) => {
+  // A full quota: every write of the plugin's keys is refused (Chromium crashes on a DOMException
+  // named QuotaExceededError built by the page, so a plain Error carries the name).
+  await page.addInitScript(() => {
+    const setItem = Storage.prototype.setItem
+    Storage.prototype.setItem = function (key: string, value: string) {
+      if (key.startsWith('impact_')) throw Object.assign(new Error('quota'), { name: 'QuotaExceededError' })
+      return setItem.call(this, key, value)
+    }
+  })
+  await page.goto('/product')
+  await trackOrder(page, 'FULL-1')
+  await impact.waitFor((e) => accepted(e).length === 1, 'the conversion')
+  await expect.poll(async () => (await page.context().cookies()).some((c) => c.name === 'impact_sent')).toBe(true)
+  await page.reload()
+  await trackOrder(page, 'FULL-1')
+  await conversionsAfter(page, impact, 2000, 1)
+})

@@ -1,9 +1,10 @@
-// Delivery, tested only through its stable API (createDelivery, the storage keys, MAX_ATTEMPTS,
-// retryDelay, isRetryable) with injected fakes: no real network, no real timers for retries.
+// Delivery, tested only through its stable API (createDelivery, the storage keys) with injected
+// fakes: no real network, no real timers for retries. Retries: test/retry.test.ts.
 import { describe, expect, it, vi } from 'vitest'
-import { createDelivery, OUTBOX_KEY, SENT_KEY, type Delivery, type DeliveryDeps } from '../src/delivery/delivery'
-import { isRetryable, MAX_ATTEMPTS, retryDelay } from '../src/delivery/retry'
-import { conversionKey } from '../src/delivery/outbox'
+import { createDelivery, type DeliveryDeps } from '../src/delivery/delivery'
+import { OUTBOX_KEY } from '../src/delivery/outbox'
+import { LOCK_SETTLE_MS } from '../src/delivery/outbox-lock'
+import { SENT_KEY } from '../src/delivery/sent-keys'
 import { createLogger } from '../src/log'
 import {
   anyStoredValueContains,
@@ -14,105 +15,23 @@ import {
   scriptedFetch,
   sequenceRandom,
   settle,
-  spyLogger,
   stateOf,
-  storedJsonHolds,
   ThrowingStorage,
   Timers,
   type Call,
-  type Reply,
-  type ScriptedFetch,
-  type SpyLogger,
 } from './support/delivery-fakes'
-
-type Target = Parameters<typeof createDelivery>[1]
-type Answer = Awaited<ReturnType<Delivery['sendPageLoad']>>
-
-const PAGELOAD_URL = 'https://trkapi.impact.com/PageLoad'
-const RELAY: Target = { url: '/impact/conversions' }
-const EVENT_DATE = '2024-05-01T11:59:58.123Z'
-
-const conversionBody = (orderId: string, eventDate = EVENT_DATE): string =>
-  new URLSearchParams({
-    CampaignId: '1000',
-    EventTypeCode: 'Order Completed',
-    EventDate: eventDate,
-    OrderId: orderId,
-    ClickId: 'abc-123',
-    OrderSubTotalPostDiscount: '49.99',
-    CurrencyCode: 'USD',
-  }).toString()
-const keyOf = (OrderId: string): string => conversionKey({ EventTypeCode: 'Order Completed', OrderId })
-const pageLoadBody = (page = '/'): string =>
-  new URLSearchParams({
-    CampaignId: '1000',
-    EventDate: EVENT_DATE,
-    PageUrl: `https://shop.example.com${page}`,
-  }).toString()
-
-interface Tab {
-  delivery: Delivery
-  clock: Clock
-  timers: Timers
-  net: ScriptedFetch
-  log: SpyLogger
-  storage: Storage | undefined
-}
-
-interface TabOptions {
-  storage?: Storage | undefined
-  locks?: LockManager
-  clock?: Clock
-  random?: () => number
-  target?: Target
-  net?: ScriptedFetch
-}
-
-/** One page (one "tab") with its own timers and logger; storage, clock, locks and fetch may be shared. */
-function tab(options: TabOptions = {}): Tab {
-  const clock = options.clock ?? new Clock()
-  const timers = new Timers(clock)
-  const net = options.net ?? scriptedFetch()
-  const log = spyLogger()
-  const storage = 'storage' in options ? options.storage : new MemoryStorage()
-  const deps: DeliveryDeps = {
-    fetch: net.fetch,
-    now: clock.now,
-    random: options.random ?? sequenceRandom(),
-    setTimeout: timers.setTimeout,
-    storage: () => storage,
-    locks: options.locks,
-  }
-  const delivery = createDelivery(PAGELOAD_URL, 'target' in options ? options.target : RELAY, log, deps)
-  return { delivery, clock, timers, net, log, storage }
-}
-
-const outboxHolds = (storage: Storage | undefined, body: string): boolean =>
-  !!storage && storedJsonHolds(storage, OUTBOX_KEY, body)
-
-/** The two kinds of request, driven the same way for the table-driven tests. */
-type Kind = 'pageLoad' | 'conversion'
-function sender(kind: Kind, t: Tab) {
-  const delivered = vi.fn((_answer: Answer) => undefined)
-  let n = 0
-  return {
-    delivered,
-    /** Sends a fresh body each time (new OrderId / page). */
-    send(body = kind === 'pageLoad' ? pageLoadBody(`/p${++n}`) : conversionBody(`o-${++n}`)) {
-      return {
-        body,
-        answer:
-          kind === 'pageLoad'
-            ? t.delivery.sendPageLoad(body, delivered)
-            : t.delivery.sendConversion(keyOf(new URLSearchParams(body).get('OrderId') ?? body), body),
-      }
-    },
-    url: kind === 'pageLoad' ? PAGELOAD_URL : RELAY!.url,
-  }
-}
-
-const KINDS: Kind[] = ['pageLoad', 'conversion']
-const statusReply = (status: number | 'network'): Reply => (status === 'network' ? 'network' : status)
+import {
+  conversionBody,
+  EVENT_DATE,
+  keyOf,
+  KINDS,
+  outboxHolds,
+  PAGELOAD_URL,
+  pageLoadBody,
+  RELAY,
+  sender,
+  tab,
+} from './support/delivery-tab'
 
 // =============================================================================================
 /** The one request shape for both endpoints: a form POST with keepalive and no credentials. */
@@ -143,7 +62,7 @@ describe('request shape', () => {
     const t = tab({ target: { url: '/impact/conversions' } })
     t.net.queue(202)
     const body = conversionBody('o-1')
-    await t.delivery.sendConversion(keyOf('o-1'), body)
+    await t.delivery.sendConversion({ key: keyOf('o-1'), body })
     expect(t.net.calls).toHaveLength(1)
     expectFormPost(t.net.calls[0], '/impact/conversions', body)
   })
@@ -152,7 +71,7 @@ describe('request shape', () => {
     const url = 'https://api.impact.com/Advertisers/IRsid/Conversions'
     const t = tab({ target: { url, authorization: 'Basic SVJzaWQ6dG9r' } })
     t.net.queue(200)
-    await t.delivery.sendConversion(keyOf('o-1'), conversionBody('o-1'))
+    await t.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })
     const call = t.net.calls[0]!
     expect(call.url).toBe(url)
     expect(call.headers.get('authorization')).toBe('Basic SVJzaWQ6dG9r')
@@ -180,209 +99,6 @@ describe('request shape', () => {
 })
 
 // =============================================================================================
-describe.each(KINDS)('status matrix: %s', (kind) => {
-  it.each([
-    [200, { clickId: 'c-200', Status: 'QUEUED' }],
-    [201, { clickId: 'c-201' }],
-    [204, undefined],
-  ])('%i is delivered after one attempt', async (status, json) => {
-    const t = tab()
-    t.net.queue({ status, json })
-    const s = sender(kind, t)
-    const { body, answer } = s.send()
-    const first = await answer
-    expect(first).toMatchObject({ status })
-    if (json !== undefined) expect(first).toMatchObject({ body: json })
-    await t.timers.runAll()
-    await t.timers.advance(3_600_000)
-    expect(t.net.calls).toHaveLength(1)
-    expect(t.net.calls[0]!.url).toBe(s.url)
-    expect(t.timers.pending).toBe(0)
-    expect(t.log.warn).not.toHaveBeenCalled()
-    expect(t.log.error).not.toHaveBeenCalled()
-    if (kind === 'pageLoad') {
-      expect(s.delivered).toHaveBeenCalledTimes(1)
-      expect(s.delivered.mock.calls[0]![0]).toMatchObject({ status })
-      expect(s.delivered.mock.calls[0]![0].body).toEqual(json)
-    } else {
-      expect(outboxHolds(t.storage, body)).toBe(false)
-    }
-  })
-
-  it.each(['network', 408, 429, 500, 502, 503] as const)('%s is retried, then delivered', async (status) => {
-    const t = tab()
-    t.net.queue(statusReply(status), { status: 200, json: { clickId: 'late' } })
-    const s = sender(kind, t)
-    const { body, answer } = s.send()
-    expect(await answer).toMatchObject({ status: status === 'network' ? 0 : status })
-    expect(t.net.calls).toHaveLength(1)
-    expect(s.delivered).not.toHaveBeenCalled()
-    if (kind === 'conversion') expect(outboxHolds(t.storage, body)).toBe(true)
-    expect(t.timers.pending).toBe(1)
-
-    await t.timers.runAll()
-    expect(t.net.calls).toHaveLength(2)
-    expect(t.net.calls[1]!.body).toBe(body)
-    expect(t.net.calls[1]!.url).toBe(s.url)
-    if (kind === 'pageLoad') {
-      expect(s.delivered).toHaveBeenCalledTimes(1)
-      expect(s.delivered.mock.calls[0]![0]).toMatchObject({ status: 200, body: { clickId: 'late' } })
-    } else {
-      expect(outboxHolds(t.storage, body)).toBe(false)
-    }
-    expect(t.log.warn).not.toHaveBeenCalled()
-  })
-
-  it.each([400, 401, 403, 404, 409, 422])('%i is dropped after one attempt and reported', async (status) => {
-    const t = tab()
-    t.net.queue({ status, json: { Status: 'ERROR', Message: 'bad request' } })
-    const s = sender(kind, t)
-    const { body, answer } = s.send()
-    expect(await answer).toMatchObject({ status })
-    await t.timers.runAll()
-    await t.timers.advance(3_600_000)
-    await t.delivery.flush()
-    expect(t.net.calls).toHaveLength(1)
-    expect(t.timers.pending).toBe(0)
-    expect(s.delivered).not.toHaveBeenCalled()
-    if (kind === 'conversion') {
-      expect(t.log.warn).toHaveBeenCalledTimes(1)
-      expect(String(t.log.warn.mock.calls[0]![0])).toContain(String(status))
-      expect(outboxHolds(t.storage, body)).toBe(false)
-    } else {
-      expect(t.log.messages().some((m) => m.includes(String(status)))).toBe(true)
-    }
-  })
-
-  it(`is attempted at most MAX_ATTEMPTS (${MAX_ATTEMPTS}) times, then dropped and reported`, async () => {
-    expect(MAX_ATTEMPTS).toBe(10)
-    const t = tab()
-    t.net.fallback = () => 503
-    let messagesBeforeLast = -1
-    t.net.onRequest = () => {
-      if (t.net.calls.length === MAX_ATTEMPTS) messagesBeforeLast = t.log.messages().length
-    }
-    const s = sender(kind, t)
-    const { body, answer } = s.send()
-    expect(await answer).toMatchObject({ status: 503 })
-    await t.timers.runAll()
-    await t.timers.advance(24 * 3_600_000)
-    await t.delivery.flush()
-    await t.timers.runAll()
-    expect(t.net.calls).toHaveLength(MAX_ATTEMPTS)
-    expect(t.net.calls.every((c) => c.body === body)).toBe(true)
-    expect(t.timers.pending).toBe(0)
-    expect(s.delivered).not.toHaveBeenCalled()
-    // Reported after the last attempt.
-    expect(t.log.messages().length).toBeGreaterThan(messagesBeforeLast)
-    expect(
-      t.log
-        .messages()
-        .slice(messagesBeforeLast)
-        .some((m) => m.includes('503')),
-    ).toBe(true)
-    if (kind === 'conversion') {
-      expect(t.log.warn).toHaveBeenCalledTimes(1)
-      expect(outboxHolds(t.storage, body)).toBe(false)
-    }
-  })
-})
-
-describe('isRetryable', () => {
-  it.each([
-    [0, true],
-    [408, true],
-    [429, true],
-    [500, true],
-    [502, true],
-    [503, true],
-    [504, true],
-    [400, false],
-    [401, false],
-    [403, false],
-    [404, false],
-    [409, false],
-    [422, false],
-  ])('%i -> %s', (status, retryable) => {
-    expect(isRetryable(status)).toBe(retryable)
-  })
-})
-
-// =============================================================================================
-describe('backoff', () => {
-  const exp = (attempt: number): number => Math.min(60_000, 500 * 2 ** (attempt - 1))
-  const ALMOST_ONE = 1 - 1e-9
-
-  it('retryDelay: 0.5 s doubling, equal jitter inside [exp/2, exp], capped at 60 s', () => {
-    for (let attempt = 1; attempt <= 12; attempt++) {
-      expect(retryDelay(attempt, () => 0)).toBeCloseTo(exp(attempt) / 2, 3)
-      expect(retryDelay(attempt, () => ALMOST_ONE)).toBeCloseTo(exp(attempt), 3)
-      const mid = retryDelay(attempt, () => 0.5)
-      expect(mid).toBeGreaterThanOrEqual(exp(attempt) / 2)
-      expect(mid).toBeLessThanOrEqual(exp(attempt))
-    }
-    expect(retryDelay(1, () => 0)).toBe(250)
-    expect(retryDelay(2, () => 0)).toBe(500)
-    expect(retryDelay(30, () => ALMOST_ONE)).toBeLessThanOrEqual(60_000)
-  })
-
-  it('retryDelay: Retry-After wins, capped at 60 s', () => {
-    expect(retryDelay(1, () => 0.5, 5_000)).toBe(5_000)
-    expect(retryDelay(1, () => 0.5, 600_000)).toBe(60_000)
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      expect(retryDelay(attempt, () => 0.5, 5_000)).toBeGreaterThanOrEqual(5_000)
-      expect(retryDelay(attempt, () => 0.5, 600_000)).toBe(60_000)
-    }
-  })
-
-  describe.each(KINDS)('%s', (kind) => {
-    it.each([
-      ['random 0 (lower bound exp/2)', 0],
-      ['random ~1 (upper bound exp)', ALMOST_ONE],
-    ])('waits follow the schedule with %s', async (_name, r) => {
-      const t = tab({ random: () => r })
-      t.net.fallback = () => 503
-      await sender(kind, t).send().answer
-      await t.timers.runAll()
-      expect(t.net.calls).toHaveLength(MAX_ATTEMPTS)
-      expect(t.timers.delays).toHaveLength(MAX_ATTEMPTS - 1)
-      t.timers.delays.forEach((delay, i) => {
-        const e = exp(i + 1)
-        expect(delay).toBeGreaterThanOrEqual(e / 2 - 1e-6)
-        expect(delay).toBeLessThanOrEqual(e + 1e-6)
-        expect(delay).toBeCloseTo(r === 0 ? e / 2 : e, 2)
-        expect(delay).toBeLessThanOrEqual(60_000)
-      })
-      // Doubling until the cap.
-      expect(t.timers.delays.slice(0, 4).map(Math.round)).toEqual(
-        r === 0 ? [250, 500, 1_000, 2_000] : [500, 1_000, 2_000, 4_000],
-      )
-    })
-
-    it.each([
-      ['5', 5_000],
-      ['600', 60_000],
-    ])('a 429 with Retry-After: %s waits %i ms', async (header, wait) => {
-      const t = tab({ random: () => 0.5 })
-      t.net.queue({ status: 429, headers: { 'Retry-After': header } }, 200)
-      await sender(kind, t).send().answer
-      expect(t.timers.delays).toEqual([wait])
-      await t.timers.advance(wait - 1)
-      expect(t.net.calls).toHaveLength(1)
-      await t.timers.advance(1)
-      expect(t.net.calls).toHaveLength(2)
-    })
-
-    it('a 503 with Retry-After is honoured too', async () => {
-      const t = tab({ random: () => 0.5 })
-      t.net.queue({ status: 503, headers: { 'Retry-After': '7' } }, 200)
-      await sender(kind, t).send().answer
-      expect(t.timers.delays).toEqual([7_000])
-    })
-  })
-})
-
-// =============================================================================================
 describe('outbox', () => {
   it('holds the conversion before fetch is first called, and drops it after success', async () => {
     const t = tab()
@@ -390,7 +106,7 @@ describe('outbox', () => {
     const seenInside: boolean[] = []
     t.net.onRequest = () => seenInside.push(outboxHolds(t.storage, body))
     t.net.queue(200)
-    await t.delivery.sendConversion(keyOf('o-1'), body)
+    await t.delivery.sendConversion({ key: keyOf('o-1'), body })
     expect(seenInside).toEqual([true])
     expect(outboxHolds(t.storage, body)).toBe(false)
   })
@@ -401,7 +117,7 @@ describe('outbox', () => {
     const page1 = tab({ storage, clock })
     const body = conversionBody('o-1', EVENT_DATE)
     page1.net.queue('network')
-    expect(await page1.delivery.sendConversion(keyOf('o-1'), body)).toMatchObject({ status: 0 })
+    expect(await page1.delivery.sendConversion({ key: keyOf('o-1'), body })).toMatchObject({ status: 0 })
     expect(outboxHolds(storage, body)).toBe(true)
 
     // The visitor navigates away; page1's timers die with it. A new page loads 10 s later.
@@ -416,16 +132,16 @@ describe('outbox', () => {
     expect(page2.net.calls[0]!.url).toBe(RELAY!.url)
     expect(outboxHolds(storage, body)).toBe(false)
     // And it is now known as sent.
-    expect(await page2.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+    expect(await page2.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
   })
 
-  it('counts attempts across page loads: MAX_ATTEMPTS in total, not per page', async () => {
+  it('counts attempts across page loads: the backoff goes on where the last page left it', async () => {
     const storage = new MemoryStorage()
     const clock = new Clock()
     const page1 = tab({ storage, clock })
     page1.net.fallback = () => 503
     const body = conversionBody('o-1')
-    await page1.delivery.sendConversion(keyOf('o-1'), body)
+    await page1.delivery.sendConversion({ key: keyOf('o-1'), body })
     await page1.timers.advance(500) // 2nd attempt (first wait is at most 500 ms)
     await page1.timers.advance(1_000) // 3rd
     await page1.timers.advance(2_000) // 4th
@@ -436,10 +152,13 @@ describe('outbox', () => {
     const page2 = tab({ storage, clock })
     page2.net.fallback = () => 503
     await page2.delivery.flush()
-    await page2.timers.runAll()
-    expect(page2.net.calls).toHaveLength(MAX_ATTEMPTS - 4)
-    expect(page2.log.warn).toHaveBeenCalledTimes(1)
-    expect(outboxHolds(storage, body)).toBe(false)
+    expect(page2.net.calls).toHaveLength(1)
+    const [item] = JSON.parse(storage.getItem(OUTBOX_KEY)!) as Array<{ attempts: number; next: number }>
+    expect(item!.attempts).toBe(5)
+    // The wait after a 5th failure: 4 to 8 s.
+    expect(item!.next - clock.t).toBeGreaterThanOrEqual(4_000)
+    expect(item!.next - clock.t).toBeLessThanOrEqual(8_000)
+    expect(page2.log.warn).not.toHaveBeenCalled()
   })
 
   it('PageLoads retry in memory only: nothing of theirs is stored', async () => {
@@ -462,14 +181,14 @@ describe('outbox', () => {
     const bodies: string[] = []
     for (let i = 0; i < 100; i++) {
       bodies.push(conversionBody(`o-${i}`))
-      expect(await t.delivery.sendConversion(keyOf(`o-${i}`), bodies[i]!)).toMatchObject({ status: 503 })
+      expect(await t.delivery.sendConversion({ key: keyOf(`o-${i}`), body: bodies[i]! })).toMatchObject({ status: 503 })
       t.clock.t += 1
     }
     expect(bodies.every((b) => outboxHolds(storage, b))).toBe(true)
     expect(t.log.warn).not.toHaveBeenCalled()
 
     const newest = conversionBody('o-100')
-    expect(await t.delivery.sendConversion(keyOf('o-100'), newest)).toMatchObject({ status: 503 })
+    expect(await t.delivery.sendConversion({ key: keyOf('o-100'), body: newest })).toMatchObject({ status: 503 })
     expect(t.log.warn).toHaveBeenCalledTimes(1)
     expect(outboxHolds(storage, bodies[0]!)).toBe(false)
     expect(outboxHolds(storage, newest)).toBe(true)
@@ -477,8 +196,8 @@ describe('outbox', () => {
     const stored = JSON.parse(storage.getItem(OUTBOX_KEY)!) as unknown[]
     expect(stored).toHaveLength(100)
     // The second oldest is still waiting; the oldest is gone, so it is no longer a duplicate.
-    expect(await t.delivery.sendConversion(keyOf('o-1'), bodies[1]!)).toBe('duplicate')
-    expect(await t.delivery.sendConversion(keyOf('o-0'), bodies[0]!)).not.toBe('duplicate')
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body: bodies[1]! })).toBe('duplicate')
+    expect(await t.delivery.sendConversion({ key: keyOf('o-0'), body: bodies[0]! })).not.toBe('duplicate')
   })
 
   describe.each([
@@ -497,17 +216,19 @@ describe('outbox', () => {
       const t = tab({ storage })
       t.net.queue(503, 200)
       const body = conversionBody('o-1')
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toMatchObject({ status: 503 })
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toMatchObject({ status: 503 })
       expect(outboxHolds(storage, body)).toBe(true)
       await t.timers.runAll()
       expect(t.net.bodies()).toEqual([body, body])
       expect(outboxHolds(storage, body)).toBe(false)
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
       await expect(t.delivery.flush()).resolves.toBeUndefined()
       // A next page load on the same storage is fine too.
       const page2 = tab({ storage })
       page2.net.queue(200)
-      expect(await page2.delivery.sendConversion(keyOf('o-2'), conversionBody('o-2'))).toMatchObject({ status: 200 })
+      expect(await page2.delivery.sendConversion({ key: keyOf('o-2'), body: conversionBody('o-2') })).toMatchObject({
+        status: 200,
+      })
     })
 
     it('a next page load with the junk still there sends and replays nothing bogus', async () => {
@@ -525,14 +246,16 @@ describe('outbox', () => {
       const t = tab({ storage })
       t.net.queue('network', 200, 200)
       const body = conversionBody('o-1')
-      const first = t.delivery.sendConversion(keyOf('o-1'), body)
+      const first = t.delivery.sendConversion({ key: keyOf('o-1'), body })
       await expect(first).resolves.toMatchObject({ status: 0 })
       expect(storage.attempts).toBeGreaterThan(0)
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
       await t.timers.runAll()
       expect(t.net.bodies()).toEqual([body, body])
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
-      expect(await t.delivery.sendConversion(keyOf('o-2'), conversionBody('o-2'))).toMatchObject({ status: 200 })
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
+      expect(await t.delivery.sendConversion({ key: keyOf('o-2'), body: conversionBody('o-2') })).toMatchObject({
+        status: 200,
+      })
       await expect(t.delivery.flush()).resolves.toBeUndefined()
       t.net.queue(200)
       await expect(t.delivery.sendPageLoad(pageLoadBody(), () => undefined)).resolves.toMatchObject({ status: 200 })
@@ -542,11 +265,11 @@ describe('outbox', () => {
       const t = tab({ storage: undefined })
       t.net.queue(503, 200)
       const body = conversionBody('o-1')
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toMatchObject({ status: 503 })
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toMatchObject({ status: 503 })
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
       await t.timers.runAll()
       expect(t.net.bodies()).toEqual([body, body])
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
     })
 
     it('with the real logger nothing reaches the console as an error', async () => {
@@ -555,15 +278,19 @@ describe('outbox', () => {
         const clock = new Clock()
         const timers = new Timers(clock)
         const net = scriptedFetch().queue(200)
-        const delivery = createDelivery(PAGELOAD_URL, RELAY, createLogger(false), {
+        const deps: DeliveryDeps = {
           fetch: net.fetch,
           now: clock.now,
           random: sequenceRandom(),
           setTimeout: timers.setTimeout,
+          clearTimeout: timers.clearTimeout,
           storage: () => new ThrowingStorage(),
           locks: new FakeLocks(),
+        }
+        const delivery = createDelivery({ pageLoadUrl: PAGELOAD_URL, target: RELAY, log: createLogger(false), deps })
+        expect(await delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })).toMatchObject({
+          status: 200,
         })
-        expect(await delivery.sendConversion(keyOf('o-1'), conversionBody('o-1'))).toMatchObject({ status: 200 })
         expect(error).not.toHaveBeenCalled()
       } finally {
         error.mockRestore()
@@ -579,14 +306,14 @@ describe('outbox', () => {
       const clock = new Clock()
       const earlier = tab({ storage, clock })
       earlier.net.queue(200)
-      await earlier.delivery.sendConversion(keyOf('o-1'), conversionBody('o-1'))
+      await earlier.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })
 
       storage.fill()
       clock.t += 3_600_000
       const t = tab({ storage, clock })
       t.net.fallback = () => 200
       const body = conversionBody('o-2')
-      const answer = t.delivery.sendConversion(keyOf('o-2'), body)
+      const answer = t.delivery.sendConversion({ key: keyOf('o-2'), body })
       await t.timers.advance(60_000)
       expect(t.net.bodies()).toEqual([body])
       expect(await stateOf(answer)).toEqual({ value: expect.objectContaining({ status: 200 }) })
@@ -597,9 +324,9 @@ describe('outbox', () => {
       const clock = new Clock()
       const earlier = tab({ storage, clock })
       earlier.net.queue(200, 503)
-      await earlier.delivery.sendConversion(keyOf('o-1'), conversionBody('o-1'))
+      await earlier.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })
       const body = conversionBody('o-2')
-      await earlier.delivery.sendConversion(keyOf('o-2'), body)
+      await earlier.delivery.sendConversion({ key: keyOf('o-2'), body })
       expect(outboxHolds(storage, body)).toBe(true)
 
       storage.fill()
@@ -627,7 +354,7 @@ describe('outbox', () => {
       const earlier = tab({ storage, clock })
       earlier.net.queue(200)
       const body = conversionBody('o-1')
-      await earlier.delivery.sendConversion(keyOf('o-1'), body)
+      await earlier.delivery.sendConversion({ key: keyOf('o-1'), body })
 
       storage.fill()
       clock.t += 60_000
@@ -635,10 +362,12 @@ describe('outbox', () => {
       // order already delivered.
       const t = tab({ storage, clock })
       t.net.fallback = () => 200
-      expect(await t.delivery.sendConversion('Application Installed|a-1', conversionBody('a-1'))).toMatchObject({
+      expect(
+        await t.delivery.sendConversion({ key: 'Application Installed|a-1', body: conversionBody('a-1') }),
+      ).toMatchObject({
         status: 200,
       })
-      expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+      expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
       expect(t.net.bodies()).not.toContain(body)
     })
   })
@@ -650,11 +379,11 @@ describe('exactly once', () => {
     const t = tab()
     t.net.fallback = () => 200
     const body = conversionBody('o-1')
-    const a = t.delivery.sendConversion(keyOf('o-1'), body)
-    const b = t.delivery.sendConversion(keyOf('o-1'), body)
+    const a = t.delivery.sendConversion({ key: keyOf('o-1'), body })
+    const b = t.delivery.sendConversion({ key: keyOf('o-1'), body })
     expect(await b).toBe('duplicate')
     expect(await a).toMatchObject({ status: 200 })
-    expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
     await t.timers.runAll()
     expect(t.net.calls).toHaveLength(1)
   })
@@ -663,8 +392,8 @@ describe('exactly once', () => {
     const t = tab()
     t.net.queue(503, 200)
     const body = conversionBody('o-1')
-    await t.delivery.sendConversion(keyOf('o-1'), body)
-    expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+    await t.delivery.sendConversion({ key: keyOf('o-1'), body })
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
     await t.timers.runAll()
     expect(t.net.calls).toHaveLength(2)
   })
@@ -675,13 +404,13 @@ describe('exactly once', () => {
     const page1 = tab({ storage, clock })
     page1.net.queue(200)
     const body = conversionBody('o-1')
-    expect(await page1.delivery.sendConversion(keyOf('o-1'), body)).toMatchObject({ status: 200 })
+    expect(await page1.delivery.sendConversion({ key: keyOf('o-1'), body })).toMatchObject({ status: 200 })
 
     const deliveredAt = clock.t
     for (const later of [1_000, 3_600_000, 24 * 3_600_000 - 1]) {
       clock.t = deliveredAt + later
       const reloaded = tab({ storage, clock })
-      expect(await reloaded.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+      expect(await reloaded.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
       await reloaded.delivery.flush()
       await reloaded.timers.runAll()
       expect(reloaded.net.calls).toHaveLength(0)
@@ -690,15 +419,17 @@ describe('exactly once', () => {
     const other = tab({ storage, clock })
     other.net.queue(200)
     const body2 = conversionBody('o-2')
-    expect(await other.delivery.sendConversion(keyOf('o-2'), body2)).toMatchObject({ status: 200 })
+    expect(await other.delivery.sendConversion({ key: keyOf('o-2'), body: body2 })).toMatchObject({ status: 200 })
     expect(other.net.bodies()).toEqual([body2])
   })
 
   it('the same OrderId under another event type is another conversion', async () => {
     const t = tab()
     t.net.fallback = () => 200
-    await t.delivery.sendConversion('Order Completed|o-1', conversionBody('o-1'))
-    expect(await t.delivery.sendConversion('Application Installed|o-1', conversionBody('o-1'))).toMatchObject({
+    await t.delivery.sendConversion({ key: 'Order Completed|o-1', body: conversionBody('o-1') })
+    expect(
+      await t.delivery.sendConversion({ key: 'Application Installed|o-1', body: conversionBody('o-1') }),
+    ).toMatchObject({
       status: 200,
     })
     expect(t.net.calls).toHaveLength(2)
@@ -717,7 +448,7 @@ describe('leaving the page (pagehide) with a conversion in progress', () => {
     const page1 = tab({ storage, clock })
     const request = gate()
     page1.net.queue(request)
-    void page1.delivery.sendConversion(keyOf('o-1'), body, options.final)
+    void page1.delivery.sendConversion({ key: keyOf('o-1'), body: body, finalBody: options.final })
     await settle()
     expect(page1.net.calls).toHaveLength(options.onTheWire ? 1 : 0)
     if (options.failFirst) {
@@ -745,9 +476,10 @@ describe('leaving the page (pagehide) with a conversion in progress', () => {
     const body = conversionBody('o-1')
     const { page1, page2, storage } = await leaveWith(body, { onTheWire: true })
     expect(page2.net.calls).toHaveLength(0)
-    expect(await page2.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+    expect(await page2.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
     expect(page2.net.calls).toHaveLength(0)
     expect(outboxHolds(storage, body)).toBe(false)
+    await page1.timers.advance(0) // a task later: no retry planned
     expect(page1.timers.pending).toBe(0)
   })
 
@@ -756,7 +488,7 @@ describe('leaving the page (pagehide) with a conversion in progress', () => {
     const { page2, storage } = await leaveWith(body, { onTheWire: true, failFirst: true })
     expect(page2.net.calls).toHaveLength(0)
     expect(outboxHolds(storage, body)).toBe(false)
-    expect(await page2.delivery.sendConversion(keyOf('o-1'), body)).toBe('duplicate')
+    expect(await page2.delivery.sendConversion({ key: keyOf('o-1'), body })).toBe('duplicate')
   })
 
   it('one not yet on the wire (its hashed email still coming) stays queued, and the next page sends it once', async () => {
@@ -779,9 +511,9 @@ describe('leaving the page (pagehide) with a conversion in progress', () => {
       const t = tab()
       t.net.queue(failure, 200)
       const body = conversionBody('o-1')
-      await t.delivery.sendConversion(keyOf('o-1'), body)
+      await t.delivery.sendConversion({ key: keyOf('o-1'), body })
       // A real failure is over before the page leaves (at least a task later).
-      await new Promise((resolve) => setTimeout(resolve, 5))
+      await t.timers.advance(0)
       t.delivery.leave()
       expect(outboxHolds(t.storage, body)).toBe(true)
       await t.timers.runAll()
@@ -796,7 +528,7 @@ describe('two tabs sharing storage and Web Locks', () => {
     const page0 = tab({ storage, clock })
     page0.net.queue(503)
     const body = conversionBody(orderId)
-    await page0.delivery.sendConversion(keyOf(orderId), body)
+    await page0.delivery.sendConversion({ key: keyOf(orderId), body })
     expect(outboxHolds(storage, body)).toBe(true)
     clock.t += 10_000 // due by now
     return body
@@ -828,6 +560,10 @@ describe('two tabs sharing storage and Web Locks', () => {
     const both = Promise.all([a.delivery.flush(), b.delivery.flush()])
     await settle() // the first request is in flight while the other tab tries
     inFlight.open(200)
+    await settle()
+    // Each tab keeps the lock a moment after its replay (LOCK_SETTLE_MS), on its own timers.
+    await a.timers.advance(LOCK_SETTLE_MS)
+    await b.timers.advance(LOCK_SETTLE_MS)
     await both
     await a.timers.runAll()
     await b.timers.runAll()
@@ -842,7 +578,7 @@ describe('two tabs sharing storage and Web Locks', () => {
     const t = tab({ locks: refusing })
     t.net.queue(503, 200)
     const body = conversionBody('o-1')
-    expect(await t.delivery.sendConversion(keyOf('o-1'), body)).toMatchObject({ status: 503 })
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body })).toMatchObject({ status: 503 })
     await t.timers.runAll()
     await expect(t.delivery.flush()).resolves.toBeUndefined()
     expect(t.net.bodies()).toEqual([body, body])
@@ -854,7 +590,7 @@ describe('two tabs sharing storage and Web Locks', () => {
     const replay = replaying.delivery.flush()
     await settle()
     const body = conversionBody('o-2')
-    const answer = checkout.delivery.sendConversion(keyOf('o-2'), body)
+    const answer = checkout.delivery.sendConversion({ key: keyOf('o-2'), body })
     inFlight.open(200)
     await replay
     await settle()
@@ -896,8 +632,88 @@ describe('first attempt answer; retries through the injected setTimeout', () => 
     const t = tab()
     t.net.queue('network', 'network')
     await expect(t.delivery.sendPageLoad(pageLoadBody(), () => undefined)).resolves.toMatchObject({ status: 0 })
-    await expect(t.delivery.sendConversion(keyOf('o-1'), conversionBody('o-1'))).resolves.toMatchObject({
+    await expect(t.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })).resolves.toMatchObject({
       status: 0,
     })
+  })
+})
+
+// =============================================================================================
+describe('stored retry times are clamped', () => {
+  const stored = (now: number, next: unknown): string =>
+    JSON.stringify([{ id: 'x', key: keyOf('o-1'), body: conversionBody('o-1'), attempts: 3, next, since: now }])
+
+  it.each([
+    ['a year ahead (a clock that was wrong)', (now: number) => now + 365 * 86_400_000],
+    ['beyond what setTimeout can wait', () => 1e20],
+    ['not a number', () => 'soon'],
+  ])('a retry time %s counts as due: replayed at once, no timer over 2^31-1 ms', async (_name, next) => {
+    const clock = new Clock()
+    const storage = new MemoryStorage({ [OUTBOX_KEY]: stored(clock.t, next(clock.t)) })
+    const t = tab({ storage, clock })
+    t.net.fallback = () => 200
+    await t.delivery.flush()
+    expect(t.net.bodies()).toEqual([conversionBody('o-1')])
+    await t.timers.advance(60_000)
+    expect(t.net.bodies()).toHaveLength(1)
+    expect(t.timers.delays.every((d) => d <= 60_000)).toBe(true)
+    expect(outboxHolds(storage, conversionBody('o-1'))).toBe(false)
+  })
+})
+
+describe('no work without a reason', () => {
+  it.each([
+    ['no outbox key', {}],
+    ['an empty outbox', { [OUTBOX_KEY]: '[]' }],
+  ])('a page load with %s takes no lock and reads storage once at most', async (_name, seed) => {
+    const storage = new MemoryStorage(seed)
+    const locks = new FakeLocks()
+    const t = tab({ storage, locks })
+    const parse = vi.spyOn(JSON, 'parse')
+    try {
+      await t.delivery.flush()
+      expect(parse).not.toHaveBeenCalled()
+    } finally {
+      parse.mockRestore()
+    }
+    expect(storage.accesses).toBeLessThanOrEqual(1)
+    expect(locks.granted).toBe(0)
+    expect(t.timers.pending).toBe(0)
+  })
+})
+
+describe('persist: false (a visitor who denied consent, sendWithoutConsent)', () => {
+  it('touches no storage at all, retries in memory, and dedupes within the page', async () => {
+    const storage = new MemoryStorage()
+    const session = new MemoryStorage()
+    const t = tab({ storage, sessionStorage: session })
+    t.net.queue(503, 200)
+    const body = conversionBody('o-1')
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body }, { persist: false })).toMatchObject({
+      status: 503,
+    })
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body }, { persist: false })).toBe('duplicate')
+    await t.timers.runAll()
+    expect(t.net.bodies()).toEqual([body, body])
+    expect(await t.delivery.sendConversion({ key: keyOf('o-1'), body }, { persist: false })).toBe('duplicate')
+    expect(storage.accesses).toBe(0)
+    expect(session.accesses).toBe(0)
+  })
+})
+
+describe('bodies over the keepalive limit', () => {
+  it('go without keepalive, up to 64 KiB, and stay in the outbox until answered', async () => {
+    const t = tab()
+    const request = gate()
+    t.net.queue(request)
+    const body = conversionBody('o-big') + '&Note=' + 'x'.repeat(60_000)
+    const answer = t.delivery.sendConversion({ key: keyOf('o-big'), body })
+    await settle()
+    expect(t.net.calls[0]!.init.keepalive).toBe(false)
+    t.delivery.leave()
+    expect(outboxHolds(t.storage, body)).toBe(true)
+    request.open(200)
+    expect(await answer).toMatchObject({ status: 200 })
+    expect(outboxHolds(t.storage, body)).toBe(false)
   })
 })

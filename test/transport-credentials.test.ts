@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { credentialsFor, postForm } from '../src/delivery/transport'
+import { credentialsFor, postForm, type TransportDeps } from '../src/delivery/transport'
 
 const SHOP = 'https://shop.example.com'
 
@@ -26,14 +26,16 @@ describe('credentialsFor', () => {
       seen.push(init)
       return new Response('{}')
     }) as unknown as typeof fetch
+    const deps = { fetch: fetchFn, now: Date.now, setTimeout, clearTimeout } as unknown as TransportDeps
+    const post = (url: string) => postForm(deps, { url, body: 'a=1' })
     // In Node there is no page: every request goes without credentials.
-    await postForm(fetchFn, '/impact/pageload', 'a=1', undefined, 1000)
+    await post('/impact/pageload')
     expect(seen[0]?.credentials).toBe('omit')
     const location = { origin: SHOP }
     Object.defineProperty(globalThis, 'location', { value: location, configurable: true })
     try {
-      await postForm(fetchFn, '/impact/pageload', 'a=1', undefined, 1000)
-      await postForm(fetchFn, 'https://trkapi.impact.com/PageLoad', 'a=1', undefined, 1000)
+      await post('/impact/pageload')
+      await post('https://trkapi.impact.com/PageLoad')
     } finally {
       Reflect.deleteProperty(globalThis, 'location')
     }

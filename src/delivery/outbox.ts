@@ -1,10 +1,12 @@
 import type { ImpactFields } from '../fields'
+import type { Logger } from '../log'
+import { MAX_DELAY_MS } from './retry'
+import type { Store } from './store'
+import { REQUEST_TIMEOUT_MS } from './transport'
 
 /** A conversion waiting to be delivered; survives reloads in localStorage. */
 export interface OutboxItem {
-  /** Unique per item, for the handler waiting on its first attempt. */
-  id: string
-  /** Dedupe key `<event type>|<OrderId>`. */
+  /** Dedupe key, see {@link conversionKey}: one item per key. */
   key: string
   /** The form body, EventDate included, exactly as first built. */
   body: string
@@ -12,32 +14,18 @@ export interface OutboxItem {
   attempts: number
   /** Earliest time (ms) of the next attempt. */
   next: number
+  /** When the sale was stored (ms); it is given up 30 days later. */
+  since: number
 }
+
+/** Storage key of the conversion outbox. */
+export const OUTBOX_KEY = 'impact_outbox'
 
 /** Most conversions kept; beyond it the oldest is dropped (and reported). */
 export const OUTBOX_LIMIT = 100
 
-/** How long a delivered conversion's key is remembered: a reloaded thank-you page sends nothing. */
-export const SENT_TTL_MS = 48 * 3_600_000
-
-/** The well-formed items of a stored outbox (the key may hold corrupt or foreign data). */
-export function outboxItems(raw: unknown): OutboxItem[] {
-  return Array.isArray(raw)
-    ? raw.filter(
-        (i) =>
-          typeof i?.id === 'string' &&
-          typeof i.key === 'string' &&
-          typeof i.body === 'string' &&
-          Number.isInteger(i.attempts) &&
-          i.next >= 0,
-      )
-    : []
-}
-
-/** Delivered keys with when, from stored data of any shape. */
-export function sentKeys(raw: unknown): Record<string, number> {
-  return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
-}
+/** A conversion still undelivered this long after it was stored is dropped (and reported). */
+export const OUTBOX_MAX_AGE_MS = 30 * 24 * 3_600_000
 
 /**
  * The dedupe key of a conversion: its event type and OrderId. A sale with a given key leaves the
@@ -45,4 +33,77 @@ export function sentKeys(raw: unknown): Record<string, number> {
  */
 export function conversionKey(fields: Readonly<ImpactFields>): string {
   return `${fields.EventTypeId ?? fields.EventTypeCode}|${fields.OrderId}`
+}
+
+/** The conversions waiting to be sent, in one storage key. */
+export interface Outbox {
+  /** True when nothing waits: one storage read, nothing parsed. */
+  isEmpty(): boolean
+  /** Every waiting item, oldest first. */
+  items(): OutboxItem[]
+  /** The first item due now; items past their 30 days are dropped (reported) on the way. */
+  due(): OutboxItem | undefined
+  /** Stores a new conversion (dropping the oldest beyond the bound), held from other tabs a while. */
+  add(key: string, body: string): void
+  /** Applies `change` to the item with `key`, or removes it without one. */
+  update(key: string, change?: Partial<OutboxItem>): void
+}
+
+/** What an outbox needs. */
+export interface OutboxOptions {
+  store: Store
+  now: () => number
+  log: Logger
+}
+
+/** An outbox in `store` under OUTBOX_KEY. */
+export function createOutbox({ store, now, log }: OutboxOptions): Outbox {
+  const items = (): OutboxItem[] => outboxItems(store.load(OUTBOX_KEY), now())
+  const update = (key: string, change?: Partial<OutboxItem>): void => {
+    store.save(
+      OUTBOX_KEY,
+      items().flatMap((i) => (i.key !== key ? [i] : change ? [{ ...i, ...change }] : [])),
+    )
+  }
+  return {
+    isEmpty() {
+      const raw = store.raw(OUTBOX_KEY)
+      return !raw || raw === '[]'
+    },
+    items,
+    update,
+    due() {
+      for (const item of items()) {
+        if (now() - item.since >= OUTBOX_MAX_AGE_MS) {
+          log.warn(`conversion ${item.key} dropped: undelivered after 30 days`)
+          update(item.key)
+        } else if (item.next <= now()) return item
+      }
+      return undefined
+    },
+    add(key, body) {
+      const list = items()
+      while (list.length >= OUTBOX_LIMIT) log.warn('outbox full: dropped conversion ' + list.shift()!.key)
+      const t = now()
+      // Held (like a lease) while this page makes the first attempt.
+      store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next: t + REQUEST_TIMEOUT_MS, since: t }])
+    },
+  }
+}
+
+/**
+ * The items of a stored outbox (the key may hold corrupt or foreign data). A retry time later
+ * than the longest wait allows (a clock that was wrong, corrupt data) or unreadable means "now":
+ * no stored value can hold a sale back.
+ */
+export function outboxItems(raw: unknown, now: number): OutboxItem[] {
+  return (Array.isArray(raw) ? raw : [])
+    .filter((i) => typeof i?.key === 'string' && typeof i.body === 'string')
+    .map(({ key, body, attempts, next, since }) => ({
+      key,
+      body,
+      attempts: attempts | 0,
+      next: next <= now + MAX_DELAY_MS ? +next || 0 : 0,
+      since: since > 0 && since <= now ? +since : now,
+    }))
 }

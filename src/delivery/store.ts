@@ -5,7 +5,10 @@
 export interface Store {
   /** The parsed value under `key`, or undefined when absent or unreadable. */
   load(key: string): unknown
-  save(key: string, value: unknown): void
+  /** The stored text under `key`, unparsed: a cheap emptiness check. */
+  raw(key: string): string | null | undefined
+  /** Writes `value`; false when storage refused it (this page then reads it from memory). */
+  save(key: string, value: unknown): boolean
 }
 
 /**
@@ -14,13 +17,21 @@ export interface Store {
  */
 export function createStore(storage: () => Storage | undefined): Store {
   const unsaved: Record<string, unknown> = {}
+  const raw = (key: string): string | null | undefined => {
+    try {
+      return key in unsaved ? JSON.stringify(unsaved[key]) : storage()?.getItem(key)
+    } catch {
+      return undefined
+    }
+  }
   return {
+    raw,
     load(key) {
       try {
-        const raw = key in unsaved ? null : storage()?.getItem(key)
-        if (raw !== null && raw !== undefined) return JSON.parse(raw)
+        const text = key in unsaved ? null : raw(key)
+        if (text) return JSON.parse(text)
       } catch {
-        // corrupt JSON or storage that throws: fall back to what this page wrote
+        // corrupt JSON: fall back to what this page wrote
       }
       return unsaved[key]
     },
@@ -28,17 +39,19 @@ export function createStore(storage: () => Storage | undefined): Store {
       try {
         storage()!.setItem(key, JSON.stringify(value))
         delete unsaved[key]
+        return true
       } catch {
         unsaved[key] = value
+        return false
       }
     },
   }
 }
 
-/** `window.localStorage`, or undefined where merely touching it throws. */
-export function localStorageOrNone(): Storage | undefined {
+/** `window.localStorage` or `window.sessionStorage`, or undefined where merely touching it throws. */
+export function storageOrNone(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
   try {
-    return localStorage
+    return globalThis[name]
   } catch {
     return undefined
   }

@@ -9,6 +9,29 @@ export interface Answer {
   retryAfterMs?: number
 }
 
+/** The clock and timers everything in delivery runs on, injected so tests control time. */
+export interface Clock {
+  now: () => number
+  setTimeout: (run: () => void, ms: number) => unknown
+  clearTimeout: (timer: unknown) => void
+}
+
+/** What the transport needs from outside. */
+export interface TransportDeps extends Clock {
+  fetch: typeof fetch
+}
+
+/** One form POST. */
+export interface FormPost {
+  url: string
+  body: string
+  /** An Authorization header (Basic auth, opted-in direct sends only). */
+  authorization?: string | undefined
+}
+
+/** One attempt is abandoned (and counts as a network error) after this long. */
+export const REQUEST_TIMEOUT_MS = 10_000
+
 /** Whether `body` goes with `keepalive`, so that its request outlives the page that sent it. */
 export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_MAX_BYTES
 
@@ -30,24 +53,18 @@ export function credentialsFor(url: string, pageOrigin = globalThis.location?.or
  * along, so a PageLoad needs no preflight; `keepalive` lets the request outlive the page.
  * Never throws: network errors, aborts and timeouts come back as status 0.
  */
-export async function postForm(
-  fetchFn: typeof fetch,
-  url: string,
-  body: string,
-  authorization: string | undefined,
-  timeoutMs: number,
-): Promise<Answer> {
+export async function postForm(deps: TransportDeps, post: FormPost): Promise<Answer> {
   const abort = new AbortController()
-  const timer = setTimeout(() => abort.abort(), timeoutMs)
+  const timer = deps.setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
   try {
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }
-    if (authorization) headers.Authorization = authorization
-    const response = await fetchFn(url, {
+    if (post.authorization) headers.Authorization = post.authorization
+    const response = await deps.fetch(post.url, {
       method: 'POST',
-      body,
+      body: post.body,
       headers,
-      credentials: credentialsFor(url),
-      keepalive: outlivesPage(body),
+      credentials: credentialsFor(post.url),
+      keepalive: outlivesPage(post.body),
       signal: abort.signal,
     })
     let parsed: unknown
@@ -56,16 +73,17 @@ export async function postForm(
     } catch {
       // Not JSON (or no body): the status says enough.
     }
-    return { status: response.status, body: parsed, retryAfterMs: retryAfterMs(response.headers.get('Retry-After')) }
+    const retryAfter = retryAfterMs(response.headers.get('Retry-After'), deps.now())
+    return { status: response.status, body: parsed, retryAfterMs: retryAfter }
   } catch {
     return { status: 0 }
   } finally {
-    clearTimeout(timer)
+    deps.clearTimeout(timer)
   }
 }
 
 /** Retry-After as delay-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+export function retryAfterMs(header: string | null, now: number): number | undefined {
   if (!header) return undefined
   const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now
   return Number.isFinite(ms) ? Math.max(0, ms) : undefined

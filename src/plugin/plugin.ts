@@ -1,6 +1,7 @@
 import type { Analytics, Context, Plugin, SegmentEvent } from '@segment/analytics-next'
 import { withoutClickIds } from '../click-id/click-id'
 import { createClickTracker, type ClickTracker } from '../click-id/click-tracker'
+import { createCookieStore } from '../click-id/cookie-store'
 import type { ClickDecision } from '../click-id/unique-click'
 import { createDelivery, type Delivery } from '../delivery/delivery'
 import { conversionKey } from '../delivery/outbox'
@@ -106,7 +107,9 @@ function start(settings: ResolvedSettings, analytics: Analytics): Page {
   claimCloudModeDestination(analytics, PLUGIN_NAME, log)
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
-  const delivery = createDelivery(settings.pageLoadEndpoint, target, log)
+  // Sent keys fall back to a host-only cookie when no Web Storage takes them (full quota).
+  const sentFallback = createCookieStore(undefined, location.protocol === 'https:')
+  const delivery = createDelivery({ pageLoadUrl: settings.pageLoadEndpoint, target, log, deps: { sentFallback } })
   const replay = (): void => void delivery.flush()
   // Replayed after load() returns, so loading itself makes no request.
   setTimeout(replay, 0)
@@ -157,7 +160,7 @@ async function send(p: Page, ctx: Context): Promise<void> {
     delete fields.CustomerEmail
     const body = encode(fields)
     const final = hashEmail(email).then((hash) => (hash ? body + '&CustomerEmail=' + hash : body))
-    sending = p.delivery.sendConversion(conversionKey(fields), body, final)
+    sending = p.delivery.sendConversion({ key: conversionKey(fields), body, finalBody: final })
   }
   const answer = await Promise.race([
     sending,

@@ -120,21 +120,39 @@ interface Timer {
   run: () => void
 }
 
-/** A manual timer queue for one tab; `delays` records every requested wait in order. */
+/**
+ * A manual timer queue for one tab; `delays` records every requested wait in order, except the
+ * ones cleared before they ran (a request's timeout once it was answered).
+ */
 export class Timers {
   private timers: Timer[] = []
   private seq = 0
-  readonly delays: number[] = []
+  private requested: Array<{ seq: number; ms: number }> = []
   constructor(readonly clock: Clock) {}
 
+  get delays(): number[] {
+    return this.requested.map((r) => r.ms)
+  }
+
   setTimeout = (run: () => void, ms: number): unknown => {
-    this.delays.push(ms)
-    this.timers.push({ at: this.clock.t + Math.max(0, ms), seq: this.seq++, run })
-    return this.seq
+    const seq = this.seq++
+    this.requested.push({ seq, ms })
+    this.timers.push({ at: this.clock.t + Math.max(0, ms), seq, run })
+    return seq
+  }
+
+  clearTimeout = (id: unknown): void => {
+    this.timers = this.timers.filter((t) => t.seq !== id)
+    this.requested = this.requested.filter((r) => r.seq !== id)
   }
 
   get pending(): number {
     return this.timers.length
+  }
+
+  /** When the earliest pending timer is due (Infinity: none). */
+  get nextAt(): number {
+    return Math.min(...this.timers.map((t) => t.at))
   }
 
   private takeDue(limit: number): Timer | undefined {
@@ -154,6 +172,15 @@ export class Timers {
       await settle()
     }
     this.clock.t = Math.max(this.clock.t, end)
+    await settle()
+  }
+
+  /** Runs the earliest timer (moving the clock to it). */
+  async step(): Promise<void> {
+    const timer = this.takeDue(Infinity)
+    if (!timer) throw new Error('no timer pending')
+    this.clock.t = Math.max(this.clock.t, timer.at)
+    timer.run()
     await settle()
   }
 
@@ -238,6 +265,40 @@ export class MemoryStorage implements Storage {
   }
 }
 
+/**
+ * One localStorage as several tabs see it: a tab reads its own writes at once, other tabs' only
+ * after a real macrotask (`settle()`), as browsers propagate changes between processes. Writes
+ * are ordered centrally, so every tab converges on the last one.
+ */
+export function laggingStorages(tabs: number, seed: Record<string, string> = {}): MemoryStorage[] {
+  const central = new Map(Object.entries(seed))
+  const views = Array.from({ length: tabs }, () => new MemoryStorage(seed))
+  const propagate = (key: string): void => {
+    setImmediate(() => {
+      const value = central.get(key)
+      for (const view of views) {
+        if (value === undefined) view.map.delete(key)
+        else view.map.set(key, value)
+      }
+    })
+  }
+  for (const view of views) {
+    const setItem = view.setItem.bind(view)
+    const removeItem = view.removeItem.bind(view)
+    view.setItem = (key: string, value: string): void => {
+      setItem(key, value)
+      central.set(key, String(value))
+      propagate(key)
+    }
+    view.removeItem = (key: string): void => {
+      removeItem(key)
+      central.delete(key)
+      propagate(key)
+    }
+  }
+  return views
+}
+
 /** Storage whose every access throws (sandboxed iframe, storage blocked). */
 export class ThrowingStorage implements Storage {
   // Storage's own index signature is `any`: an implementation must repeat it.
@@ -287,6 +348,17 @@ export function storedJsonHolds(storage: Storage, key: string, value: string): b
 /** True when any stored value contains `fragment` (for "PageLoads are not persisted"). */
 export function anyStoredValueContains(storage: MemoryStorage, fragment: string): boolean {
   return [...storage.map.values()].some((v) => v.includes(fragment))
+}
+
+/** A cookie jar for the sent-keys fallback: values by name; `refuse` models cookies off. */
+export class FakeFallbackStore {
+  readonly values = new Map<string, string>()
+  refuse = false
+  get = (name: string): string | undefined => this.values.get(name)
+  set = (name: string, value: string, _days: number): boolean => {
+    if (!this.refuse) this.values.set(name, value)
+    return !this.refuse
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+import type { Logger } from '../log'
+import type { Outbox, OutboxItem } from './outbox'
+import { LEASE_RETRY_MS, type OutboxLock } from './outbox-lock'
+import { dropsSale, isSuccess, retryDelay } from './retry'
+import type { SentKeys } from './sent-keys'
+import { outlivesPage, postForm, REQUEST_TIMEOUT_MS, type Answer, type TransportDeps } from './transport'
+import { createWakeUp } from './wake-up'
+
+/** Where conversions go: the relay (no credentials) or, opted in, Impact with Basic auth. */
+export interface ConversionTarget {
+  url: string
+  authorization?: string | undefined
+}
+
+/** A conversion as the plugin hands it over. */
+export interface Conversion {
+  /** Dedupe key, from `conversionKey`. */
+  key: string
+  /** The form body, stored at once. */
+  body: string
+  /**
+   * The body to send, when it is still on its way (the hashed email arriving from WebCrypto):
+   * `body` is stored meanwhile, so a page that navigates away still leaves the sale behind.
+   */
+  finalBody?: Promise<string> | undefined
+}
+
+/** What a conversion sender needs. */
+export interface ConversionSenderOptions {
+  target: ConversionTarget | undefined
+  outbox: Outbox
+  sent: SentKeys
+  /** Absent for an outbox no other tab can see (memory only). */
+  lock?: OutboxLock | undefined
+  deps: TransportDeps & { random: () => number }
+  log: Logger
+}
+
+/** Sends conversions through one outbox. */
+export interface ConversionSender {
+  /** Resolves with the first attempt's answer, or `'duplicate'` when the key was sent or is waiting. */
+  send(conversion: Conversion): Promise<Answer | 'duplicate'>
+  /** Sends every item that is due, one tab at a time. */
+  flush(): Promise<void>
+  /** The page is going away: keepalive requests on the wire count as sent. */
+  leave(): void
+}
+
+/**
+ * Conversions: stored before the first attempt, retried with backoff while the page is open and
+ * replayed by later pages, never dropped for a retryable answer; dropped (reported) only when the
+ * answer says the sale itself is wrong, or after 30 days.
+ */
+export function createConversionSender(options: ConversionSenderOptions): ConversionSender {
+  const { target, outbox, sent, lock, deps, log } = options
+  /** Keys of conversions whose keepalive request is on the wire. */
+  const onTheWire = new Set<string>()
+  let running: Promise<void> | undefined
+  let again = false
+
+  const attempt = async ({ key, body, attempts }: OutboxItem): Promise<Answer> => {
+    if (outlivesPage(body)) onTheWire.add(key)
+    // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
+    // must not resend it at once.
+    outbox.update(key, { next: deps.now() + REQUEST_TIMEOUT_MS })
+    const answer = await postForm(deps, { url: target!.url, body, authorization: target!.authorization })
+    const { status } = answer
+    if (isSuccess(status)) done(key)
+    else if (dropsSale(status)) {
+      log.warn(`conversion ${key} dropped: HTTP ${status}`)
+      outbox.update(key)
+    } else {
+      const delay = retryDelay(attempts + 1, deps.random, answer.retryAfterMs)
+      outbox.update(key, { attempts: attempts + 1, next: deps.now() + delay })
+    }
+    // Leaving fails the fetch in this page (status 0) while the browser still finishes the
+    // keepalive request, and that failure can arrive before this page's pagehide listener
+    // runs: after a status 0 the item counts as on the wire until the current task is over.
+    if (status) onTheWire.delete(key)
+    else deps.setTimeout(() => onTheWire.delete(key), 0)
+    return answer
+  }
+  /** Delivered: remembered as sent, out of the outbox. */
+  const done = (key: string): void => {
+    sent.add(key)
+    outbox.update(key)
+  }
+
+  const drain = async (renew: () => void): Promise<void> => {
+    for (let item; target && (item = outbox.due());) {
+      if (sent.has(item.key)) outbox.update(item.key)
+      else {
+        renew()
+        await attempt(item)
+      }
+    }
+    rearm()
+  }
+  /** Wakes up for the earliest retry; an earlier timer still pending just finds nothing due. */
+  const rearm = (): void => wakeUp(Math.min(...outbox.items().map((i) => i.next)))
+
+  const flush = (): Promise<void> => {
+    if (running) {
+      again = true
+      return running
+    }
+    // Nothing waiting (the usual page load): no lock, nothing parsed.
+    if (outbox.isEmpty()) return Promise.resolve()
+    again = false
+    running = (lock ? lock.run(drain) : drain(() => undefined).then(() => true))
+      // Another tab holds the lease: look again when it may have lapsed.
+      .then((ran) => void (ran || wakeUp(deps.now() + LEASE_RETRY_MS)))
+      .catch((error: unknown) => log.debug('outbox replay failed', error))
+      .finally(() => {
+        running = undefined
+        if (again) void flush()
+      })
+    return running
+  }
+  const wakeUp = createWakeUp(deps, () => void flush())
+
+  return {
+    flush,
+    leave() {
+      // Resending from the next page would pay the partner twice whenever a visitor navigates
+      // right after buying. Requests too big for keepalive die with the page: they stay queued.
+      onTheWire.forEach(done)
+    },
+    async send({ key, body, finalBody }) {
+      if (sent.has(key) || outbox.items().some((i) => i.key === key)) {
+        log.debug('conversion already sent or waiting: ' + key)
+        return 'duplicate'
+      }
+      // Stored before the first attempt, and held from other tabs while this page makes it.
+      outbox.add(key, body)
+      const final = await Promise.resolve(finalBody ?? body).catch(() => body)
+      if (final !== body) outbox.update(key, { body: final })
+      const item = outbox.items().find((i) => i.key === key)
+      // Gone: another tab took it after the hold lapsed.
+      if (!item || !target) return { status: sent.has(key) ? 200 : 0 }
+      const answer = await attempt(item)
+      rearm()
+      return answer
+    },
+  }
+}

@@ -1,0 +1,106 @@
+import type { Store } from './store'
+import { REQUEST_TIMEOUT_MS, type Clock } from './transport'
+
+/** Web Lock name held while a tab replays the outbox. */
+export const LOCK_NAME = 'impact-outbox'
+
+/** Storage key of the lease that stands in for Web Locks where they are missing. */
+export const LEASE_KEY = 'impact_outbox_lease'
+
+/**
+ * How long the lock is kept after a replay, and how long a tab waits after writing a lease before
+ * trusting it: localStorage changes reach other tabs asynchronously.
+ */
+export const LOCK_SETTLE_MS = 250
+
+/**
+ * Longest wait for the Web Lock. A tab replays for milliseconds to seconds; WebKit (WPE 2.38) never
+ * releases a lock held by a page that navigated away, so without a bound every later sale of the
+ * origin would wait for it until the tab closes. Past it, the lease decides.
+ */
+export const LOCK_WAIT_MS = 3_000
+
+/** How soon a tab that found the lease taken looks again. */
+export const LEASE_RETRY_MS = 1_000
+
+/** A lease lapses this long after its last renewal (a tab that crashed holding it). */
+export const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000
+
+/** One tab at a time replays the outbox. */
+export interface OutboxLock {
+  /**
+   * Runs `task` holding the lock; `renew` keeps a lease alive before each long step. Resolves
+   * once `task` is over (a Web Lock is kept a moment longer); false when another tab holds a
+   * lease, and `task` did not run: try again after LEASE_RETRY_MS.
+   */
+  run(task: (renew: () => void) => Promise<void>): Promise<boolean>
+}
+
+/** What the lock needs. */
+export interface OutboxLockOptions {
+  /** Web Locks, where the browser has them. */
+  locks: LockManager | undefined
+  /** Where the lease lives (localStorage). */
+  store: Store
+  clock: Clock
+  random: () => number
+}
+
+/**
+ * Web Locks where available; elsewhere (older Safari, some webviews, origins where locks refuse)
+ * a lease in storage: written, then trusted only if it is still this tab's after LOCK_SETTLE_MS,
+ * when concurrent writes from other tabs have arrived and the last writer has won.
+ */
+export function createOutboxLock({ locks, store, clock, random }: OutboxLockOptions): OutboxLock {
+  const me = random().toString(36).slice(2)
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
+  const holder = (): unknown => {
+    const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until?: number }
+    const left = Number(lease.until) - clock.now()
+    // A lease further ahead than any renewal makes is corrupt or from a wrong clock: ignored.
+    return left > 0 && left <= LEASE_MS && lease.owner
+  }
+  const renew = (): boolean => store.save(LEASE_KEY, { owner: me, until: clock.now() + LEASE_MS })
+
+  const lease: OutboxLock['run'] = async (task) => {
+    const other = holder()
+    if (other && other !== me) return false
+    // A write storage refuses cannot be seen by other tabs either: nobody to wait for.
+    if (renew()) {
+      await wait(LOCK_SETTLE_MS)
+      if (holder() !== me) return false
+    }
+    try {
+      await task(renew)
+    } finally {
+      // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
+      // this one's removals.
+      if (holder() === me) store.save(LEASE_KEY, null)
+    }
+    return true
+  }
+
+  return {
+    run(task) {
+      if (!locks) return lease(task)
+      let started = false
+      let done!: () => void
+      const drained = new Promise<boolean>((resolve) => (done = () => resolve(true)))
+      // AbortSignal.timeout runs on the browser's clock, apart from the timers delivery schedules.
+      const held = locks.request(LOCK_NAME, { signal: AbortSignal.timeout?.(LOCK_WAIT_MS) }, async () => {
+        started = true
+        await task(() => undefined).finally(done)
+        // The next tab to take the lock must see this one's removals, or it would resend them.
+        await wait(LOCK_SETTLE_MS)
+      })
+      // Where locks refuse (opaque origins) or stay held too long (WebKit), the lease decides.
+      return Promise.race([
+        drained,
+        held.then(
+          () => true,
+          () => started || lease(task),
+        ),
+      ])
+    },
+  }
+}

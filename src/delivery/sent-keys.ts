@@ -1,0 +1,72 @@
+import type { Store } from './store'
+
+/** Storage key of delivered conversion keys (in localStorage, else sessionStorage). */
+export const SENT_KEY = 'impact_sent_orders'
+
+/** Cookie holding delivered keys in compact form when neither storage takes them. */
+export const SENT_COOKIE = 'impact_sent'
+
+/** How long a delivered conversion's key is remembered: a reloaded thank-you page sends nothing. */
+export const SENT_TTL_MS = 48 * 3_600_000
+
+/** Most keys the compact cookie keeps (newest first), so it stays small on every request. */
+const COOKIE_KEYS = 20
+
+/** A small string store outside Web Storage (the plugin wires its cookie store in). */
+export interface FallbackStore {
+  get(name: string): string | undefined
+  set(name: string, value: string, days: number): boolean
+}
+
+/** The conversion keys delivered in the last SENT_TTL_MS. */
+export interface SentKeys {
+  has(key: string): boolean
+  add(key: string): void
+}
+
+/** Where sent keys go: the first that takes a write, in order. */
+export interface SentKeysOptions {
+  /** localStorage, then sessionStorage. */
+  stores: Store[]
+  /** Last resort, when no storage takes the write (full quota). */
+  fallback?: FallbackStore | undefined
+  now: () => number
+}
+
+/**
+ * Sent keys that survive a full localStorage: a reload must still find them, so a write that
+ * storage refuses goes to the next place (sessionStorage, then a compact cookie of key hashes).
+ */
+export function createSentKeys({ stores, fallback, now }: SentKeysOptions): SentKeys {
+  const fresh = (at: number | undefined): boolean => now() - at! < SENT_TTL_MS
+  const cookie = (): string[] => fallback?.get(SENT_COOKIE)?.split('.') ?? []
+  return {
+    has(key) {
+      if (stores.some((store) => fresh(sentKeys(store.load(SENT_KEY))[key]))) return true
+      const mark = keyHash(key) + ':'
+      return cookie().some((e) => e.startsWith(mark) && fresh(parseInt(e.slice(mark.length), 36) * 60_000))
+    },
+    add(key) {
+      for (const store of stores) {
+        const sent = sentKeys(store.load(SENT_KEY))
+        for (const k in sent) if (!fresh(sent[k])) delete sent[k]
+        sent[key] = now()
+        if (store.save(SENT_KEY, sent)) return
+      }
+      const entry = keyHash(key) + ':' + Math.floor(now() / 60_000).toString(36)
+      fallback?.set(SENT_COOKIE, [entry, ...cookie()].slice(0, COOKIE_KEYS).join('.'), SENT_TTL_MS / 86_400_000)
+    },
+  }
+}
+
+/** Delivered keys with when, from stored data of any shape. */
+export function sentKeys(raw: unknown): Record<string, number> {
+  return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
+}
+
+/** FNV-1a, base 36: about 7 characters per key in the cookie. */
+function keyHash(key: string): string {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  return (h >>> 0).toString(36)
+}

@@ -1,0 +1,115 @@
+// One tab at a time replays the outbox, also where Web Locks are missing: a lease in localStorage,
+// tested with storage that reaches other tabs late, as it does between browser processes.
+import { describe, expect, it } from 'vitest'
+import { OUTBOX_KEY } from '../src/delivery/outbox'
+import { createOutboxLock, LEASE_KEY, LEASE_MS, LOCK_WAIT_MS } from '../src/delivery/outbox-lock'
+import { createStore } from '../src/delivery/store'
+import { Clock, laggingStorages, MemoryStorage, scriptedFetch, settle } from './support/delivery-fakes'
+import { conversionBody, keyOf, tab, type Tab } from './support/delivery-tab'
+
+/** Runs every tab's timers in time order (one shared clock) until `end`. */
+async function runTabsUntil(tabs: Tab[], end: number): Promise<void> {
+  for (;;) {
+    const next = tabs.reduce((a, b) => (b.timers.nextAt < a.timers.nextAt ? b : a))
+    if (next.timers.nextAt > end) break
+    await next.timers.step()
+  }
+  tabs[0]!.clock.t = Math.max(tabs[0]!.clock.t, end)
+  await settle()
+}
+
+/** An outbox of `count` sales left by an earlier page, all due. */
+function waitingSales(count: number, now: number): { seed: string; bodies: string[] } {
+  const bodies = Array.from({ length: count }, (_, i) => conversionBody(`w-${i}`))
+  const items = bodies.map((body, i) => ({
+    id: `id-${i}`,
+    key: keyOf(`w-${i}`),
+    body,
+    attempts: 2,
+    next: 0,
+    since: now,
+  }))
+  return { seed: JSON.stringify(items), bodies }
+}
+
+describe('tabs without Web Locks (a storage lease)', () => {
+  it('20 waiting sales, 3 tabs opened at once: each sale is delivered exactly once', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(20, clock.t)
+    const net = scriptedFetch()
+    net.fallback = () => 200
+    const tabs = laggingStorages(3, { [OUTBOX_KEY]: seed }).map((storage) =>
+      tab({ storage, clock, net, locks: undefined }),
+    )
+    for (const t of tabs) void t.delivery.flush()
+    await settle()
+    await runTabsUntil(tabs, clock.t + 5 * 60_000)
+    expect(net.bodies().sort()).toEqual([...bodies].sort())
+    for (const t of tabs) expect(JSON.parse(t.storage!.getItem(OUTBOX_KEY)!)).toEqual([])
+  })
+
+  it('a tab that finds another tab holding the lease waits, then delivers what is left once it lapses', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(2, clock.t)
+    // A tab that crashed while holding the lease.
+    const lease = JSON.stringify({ owner: 'gone', until: clock.t + LEASE_MS })
+    const [storage] = laggingStorages(1, { [OUTBOX_KEY]: seed, [LEASE_KEY]: lease })
+    const t = tab({ storage, clock, locks: undefined })
+    t.net.fallback = () => 200
+    await t.delivery.flush()
+    expect(t.net.calls).toHaveLength(0)
+    await runTabsUntil([t], clock.t + LEASE_MS + 60_000)
+    expect(t.net.bodies()).toEqual(bodies)
+  })
+
+  it('a lease dated far in the future (a wrong clock, corrupt data) is ignored', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(1, clock.t)
+    const lease = JSON.stringify({ owner: 'other', until: clock.t + 365 * 86_400_000 })
+    const [storage] = laggingStorages(1, { [OUTBOX_KEY]: seed, [LEASE_KEY]: lease })
+    const t = tab({ storage, clock, locks: undefined })
+    t.net.fallback = () => 200
+    void t.delivery.flush()
+    await runTabsUntil([t], clock.t + 1_000)
+    expect(t.net.bodies()).toEqual(bodies)
+  })
+})
+
+describe('Web Locks that misbehave', () => {
+  /** A lock over `locks` with real storage and the real clock, as a browser tab has. */
+  const lockOver = (locks: LockManager, storage = new MemoryStorage()) =>
+    createOutboxLock({
+      locks,
+      store: createStore(() => storage),
+      clock: {
+        now: Date.now,
+        setTimeout: (run, ms) => setTimeout(run, ms),
+        clearTimeout: (t) => clearTimeout(t as number),
+      },
+      random: Math.random,
+    })
+
+  it(`a lock that is never released (WebKit, after a navigation) is given up after ${LOCK_WAIT_MS} ms for the lease`, async () => {
+    const stale = {
+      request: (_name: string, options: LockOptions) =>
+        new Promise((_, reject) =>
+          options.signal?.addEventListener('abort', () => reject(new DOMException('', 'AbortError'))),
+        ),
+    } as unknown as LockManager
+    let runs = 0
+    const started = Date.now()
+    const ran = lockOver(stale).run(async () => void runs++)
+    await new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS / 2))
+    expect(runs).toBe(0)
+    expect(await ran).toBe(true)
+    expect(runs).toBe(1)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LOCK_WAIT_MS - 50)
+  })
+
+  it('where the browser refuses locks (opaque origins) the lease runs the replay at once', async () => {
+    const refusing = { request: () => Promise.reject(new DOMException('', 'SecurityError')) } as unknown as LockManager
+    let runs = 0
+    expect(await lockOver(refusing).run(async () => void runs++)).toBe(true)
+    expect(runs).toBe(1)
+  })
+})
