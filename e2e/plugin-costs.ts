@@ -15,52 +15,43 @@ export interface PluginCosts {
 }
 
 /** Reads the plugin's costs; each call returns what happened since the previous one. */
-export interface PluginCostMeter {
+interface PluginCostMeter {
   take(): Promise<PluginCosts>
 }
 
 /** URL pattern of the plugin's CDN bundle (the demo's, and the bench's copies of it). */
-export const PLUGIN_SCRIPT = 'impact-partnership-cloud'
+const PLUGIN_SCRIPT = 'impact-partnership-cloud'
 
 type Counters = Omit<PluginCosts, 'exceptions'>
 
 /**
  * Runs in every document before its scripts: counts `document.cookie` and Storage accesses whose
- * caller is a script whose URL contains `script` (the stack's second frame is the caller).
+ * caller (the stack's fifth line: under Error, ours, count and the wrapper) is in a script whose
+ * URL contains SCRIPT. Plain JavaScript source, so no transpiler helper leaks into the page.
  */
-function installCounters(script: string): void {
+const COUNTERS = `(() => {
   const counters = { cookieReads: 0, cookieWrites: 0, storageReads: 0, storageWrites: 0 }
-  ;(window as unknown as { __pluginCosts: Counters }).__pluginCosts = counters
-  const ours = (): boolean => (new Error().stack ?? '').split('\n').slice(4, 6).join('\n').includes(script)
-  const count = (key: keyof Counters): void => void (ours() && counters[key]++)
-  const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!
+  window.__pluginCosts = counters
+  const ours = () => (new Error().stack || '').split('\\n').slice(4, 6).join('\\n').includes(SCRIPT)
+  const count = (key) => void (ours() && counters[key]++)
+  const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')
   Object.defineProperty(Document.prototype, 'cookie', {
     configurable: true,
-    get(this: Document) {
-      count('cookieReads')
-      return cookie.get!.call(this) as string
-    },
-    set(this: Document, value: string) {
-      count('cookieWrites')
-      cookie.set!.call(this, value)
-    },
+    get() { count('cookieReads'); return cookie.get.call(this) },
+    set(value) { count('cookieWrites'); cookie.set.call(this, value) },
   })
-  const proto = Storage.prototype
-  const wrap = (name: 'getItem' | 'setItem' | 'removeItem', key: keyof Counters): void => {
-    const real = proto[name] as (...args: unknown[]) => unknown
-    Object.defineProperty(proto, name, {
+  const wrap = (name, key) => {
+    const real = Storage.prototype[name]
+    Object.defineProperty(Storage.prototype, name, {
       configurable: true,
       writable: true,
-      value(this: Storage, ...args: unknown[]) {
-        count(key)
-        return real.apply(this, args)
-      },
+      value(...args) { count(key); return real.apply(this, args) },
     })
   }
   wrap('getItem', 'storageReads')
   wrap('setItem', 'storageWrites')
   wrap('removeItem', 'storageWrites')
-}
+})()`
 
 /**
  * Starts counting on `page` (call before its first navigation): accesses through an init script,
@@ -68,7 +59,7 @@ function installCounters(script: string): void {
  * once, counting those with a frame of the plugin's script on the stack.
  */
 export async function meterPluginCosts(page: Page, script = PLUGIN_SCRIPT): Promise<PluginCostMeter> {
-  await page.addInitScript(installCounters, script)
+  await page.addInitScript({ content: `const SCRIPT = ${JSON.stringify(script)};\n${COUNTERS}` })
   const cdp: CDPSession = await page.context().newCDPSession(page)
   let exceptions: string[] = []
   // Paused frames carry a script id, not a URL.
