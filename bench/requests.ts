@@ -10,7 +10,7 @@ import { sleep } from './stats'
 interface EventTraffic {
   /** The call. */
   event: string
-  /** Requests to anything but the page's own origin (Impact, the relay), from page.on('request'). */
+  /** Requests to Impact and the relay (other origins, and POSTs), from page.on('request'). */
   requests: number
   /** OPTIONS requests seen by CDP Network.requestWillBeSent (Playwright's request event omits them). */
   preflights: number
@@ -41,7 +41,8 @@ class TrafficCounter {
     page.on('request', (request) => {
       const line = `${request.method()} ${request.url()}`
       if (request.method() === 'OPTIONS') this.playwrightPreflights.push(line)
-      else if (new URL(request.url()).origin !== ownOrigin) this.requests.push(line)
+      // The relay shares the page's origin (the demo serves both): its POSTs count, the page's files do not.
+      else if (new URL(request.url()).origin !== ownOrigin || request.method() === 'POST') this.requests.push(line)
     })
     cdp.on('Network.requestWillBeSent', (event) => {
       checkLocal(event.request.url)
