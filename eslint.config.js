@@ -5,7 +5,16 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'build-tsc/', 'test-results/', 'playwright-report/', '.tmp/', 'bench/results/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build-tsc/',
+      'test-results/',
+      'playwright-report/',
+      '.tmp/',
+      'bench/results/',
+      'bench/baseline/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -43,8 +43,14 @@ export interface Demo {
 /**
  * Starts the demo on `port` (0: any), the fake Impact on `impactPort`. `extraOrigins` are further
  * origins the relay accepts (e.g. `http://www.shop.example.test:4173` in the subdomain tests).
+ * `pages` are further HTML pages by path (the bench's), served beside the shop's own files.
  */
-export async function startDemo(port: number, impactPort: number, extraOrigins: string[] = []): Promise<Demo> {
+export async function startDemo(
+  port: number,
+  impactPort: number,
+  extraOrigins: string[] = [],
+  pages: Record<string, string> = {},
+): Promise<Demo> {
   const impact = await startFakeImpact({ ...DEMO_ACCOUNT, port: impactPort, host: '127.0.0.1' })
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
@@ -69,6 +75,8 @@ export async function startDemo(port: number, impactPort: number, extraOrigins: 
     }
     if (url.pathname === '/config.js') return config(res)
     if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
+    const extra = pages[url.pathname]
+    if (extra !== undefined) return html(res, extra)
     void serveFile(url.pathname, res)
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
@@ -102,8 +110,7 @@ async function serveFile(pathname: string, res: ServerResponse): Promise<void> {
   const page = PAGES[pathname]
   if (page) {
     const fragment = await readFile(path.join(root, 'demo/pages', page.file), 'utf8')
-    res.writeHead(200, { 'content-type': types['.html'], 'cache-control': 'no-store' })
-    return void res.end(renderPage(page.title, fragment))
+    return html(res, renderPage(page.title, fragment))
   }
   const prefix = Object.keys(files).find((p) => pathname.startsWith(p))
   const rel = prefix ? pathname.slice(prefix.length) : ''
@@ -120,6 +127,11 @@ async function serveFile(pathname: string, res: ServerResponse): Promise<void> {
   } catch {
     notFound(res)
   }
+}
+
+function html(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': types['.html'], 'cache-control': 'no-store' })
+  res.end(body)
 }
 
 function notFound(res: ServerResponse): void {

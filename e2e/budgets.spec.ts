@@ -1,5 +1,6 @@
 import type { CDPSession, Page } from '@playwright/test'
 import { expect, only, test } from './fixtures'
+import { formatCosts, meterPluginCosts } from './plugin-costs'
 
 /**
  * Deterministic budgets from the browser's own network log (CDP sees CORS preflights, which
@@ -58,3 +59,58 @@ test('each event sent to Impact costs exactly one request and no CORS preflight'
   )
   await expect.poll(() => requests.filter((r) => r.method === 'OPTIONS').length).toBe(1)
 })
+
+/**
+ * `document.cookie` accesses allowed (each is a synchronous call into the browser). On a domain,
+ * every document also probes for the registrable domain: one step of a write, a read and a removal.
+ */
+const COOKIE_BUDGET = { landing: 8, pageView: 3 }
+const PROBE_STEP = 3
+/** Long enough for the answer's handling, the outbox replay and a late write to be counted. */
+const SETTLE_MS = 800
+
+for (const [where, origin, probe] of [
+  ['an IP address (host-only cookies)', '', 0],
+  ['a domain (registrable-domain probe)', `http://www.shop.example.test:${process.env.E2E_PORT ?? 4183}`, PROBE_STEP],
+] as const) {
+  test(`cookie accesses and exceptions on ${where}: a landing, a plain page view, an Order Completed`, async ({
+    page,
+    impact,
+  }) => {
+    const meter = await meterPluginCosts(page)
+    await page.goto(`${origin}/?irclickid=BudgetClick2`)
+    await impact.waitFor((e) => only('PageLoad', e).length === 1, 'landing PageLoad')
+    await page.waitForTimeout(SETTLE_MS)
+    const landing = await meter.take()
+
+    await page.goto(`${origin}/product`)
+    await impact.waitFor((e) => only('PageLoad', e).length === 2, 'second PageLoad')
+    await page.waitForTimeout(SETTLE_MS)
+    const pageView = await meter.take()
+    expect(only('PageLoad', await impact.entries())[1]?.fields.ClickId).toBe('BudgetClick2')
+
+    await page.evaluate(() =>
+      (window as unknown as { demoAnalytics: { track(n: string, p: object): Promise<unknown> } }).demoAnalytics.track(
+        'Order Completed',
+        { order_id: 'BUDGET-2', revenue: 5 },
+      ),
+    )
+    await impact.waitFor((e) => only('Conversions', e).length === 1, 'conversion')
+    await page.waitForTimeout(SETTLE_MS)
+    const order = await meter.take()
+
+    console.log(`budgets on ${where}:`)
+    for (const [step, costs] of [
+      ['landing', landing],
+      ['plain page view', pageView],
+      ['Order Completed', order],
+    ] as const)
+      console.log(`  ${step}: ${formatCosts(costs)}`)
+    expect(landing.cookieReads + landing.cookieWrites).toBeLessThanOrEqual(COOKIE_BUDGET.landing)
+    expect(pageView.cookieReads + pageView.cookieWrites).toBeLessThanOrEqual(COOKIE_BUDGET.pageView + probe)
+    // The counter counts: a landing reads and writes the click cookie.
+    expect(landing.cookieReads).toBeGreaterThan(0)
+    expect(landing.cookieWrites).toBeGreaterThan(0)
+    expect([...landing.exceptions, ...pageView.exceptions, ...order.exceptions]).toEqual([])
+  })
+}

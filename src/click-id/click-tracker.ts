@@ -35,9 +35,11 @@ export function createClickTracker(
   const cookieDomain = settings.cookieDomain?.replace(/^\./, '') ?? registrableDomain(page.hostname)
   const cookies = createCookieStore(cookieDomain, page.protocol === 'https:')
   const windowMinutes = settings.uniqueClickWindowMinutes
+  /** The click id last read: an answer carrying it again (the usual case) needs no cookie read. */
+  let known: string | undefined
   const clickId = (): string | undefined => {
     const ours = cookies.get(CLICK_ID_COOKIE)
-    return isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies.get('IR_' + settings.campaignId))
+    return (known = isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies.get('IR_' + settings.campaignId)))
   }
   const store = (id: string): void => {
     if (!cookies.set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
@@ -47,7 +49,7 @@ export function createClickTracker(
   return {
     clickId,
     adopt(id) {
-      if (isValidClickId(id) && !clickId()) store(id)
+      if (isValidClickId(id) && id !== known && !clickId()) store(id)
     },
     pageLoad(url, referrer, now) {
       const [start, last] = (cookies.get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
@@ -70,9 +72,10 @@ export function createClickTracker(
   }
 }
 
+/** The referrer's host; an empty or missing referrer (a direct visit) is not parsed at all. */
 function hostOf(url: string | undefined): string | undefined {
   try {
-    return new URL(url!).hostname
+    return url ? new URL(url).hostname : undefined
   } catch {
     return undefined
   }

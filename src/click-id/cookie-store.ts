@@ -4,7 +4,11 @@ import Cookies from 'js-cookie'
 export interface CookieStore {
   /** The cookie's value, else what this page last wrote under `name`. */
   get(name: string): string | undefined
-  /** Writes a cookie for `days` (fractions allowed); false when the browser refused it. */
+  /**
+   * Writes a cookie for `days` (fractions allowed); false when writing threw (a sandboxed iframe).
+   * A browser that silently drops cookies is not detected: a read-back after each write would cost
+   * a synchronous round trip to the browser every time. Either way the page keeps the value.
+   */
   set(name: string, value: string, days: number): boolean
   /** Deletes the cookie (on this store's domain) and forgets what this page wrote under `name`. */
   remove(name: string): void
@@ -12,36 +16,60 @@ export interface CookieStore {
 
 /**
  * A cookie store on `domain` (undefined: host-only), `Path=/`, `SameSite=Lax`, and `Secure` when
- * the page is served over https. With cookies off, or `document.cookie` throwing (sandboxed
- * iframes), values live in memory for the page's own later events.
+ * the page is served over https. `document.cookie` is a synchronous call into the browser: it is
+ * read at most once per task (writes go through to that snapshot) and never read back after a
+ * write. With cookies off, or `document.cookie` throwing (sandboxed iframes), values live in
+ * memory for the page's own later events.
  */
 export function createCookieStore(domain: string | undefined, secure: boolean): CookieStore {
-  const memory: Record<string, string> = {}
-  const read = (name: string): string | undefined => {
-    try {
-      return Cookies.get(name)
-    } catch {
-      return undefined
-    }
+  /** What this page wrote: a cookie the browser dropped or refused is still known to the page. */
+  const written: Record<string, string> = {}
+  let jar: Record<string, string> | undefined
+  const cookies = (): Record<string, string> => {
+    if (jar) return jar
+    jar = readCookies()
+    setTimeout(() => (jar = undefined))
+    return jar
   }
-  return {
-    get: (name) => read(name) ?? memory[name],
+  const store: CookieStore = {
+    // An empty value is a cookie being deleted: absent.
+    get: (name) => cookies()[name] || written[name],
     set(name, value, days) {
-      memory[name] = value
+      written[name] = value
+      if (jar) jar[name] = value
       try {
-        Cookies.set(name, value, { domain, path: '/', sameSite: 'Lax', secure, expires: days })
+        // js-cookie's default attributes add `Path=/`.
+        Cookies.set(name, value, { domain, sameSite: 'Lax', secure, expires: days })
       } catch {
-        // refused: memory keeps it
+        return false
       }
-      return read(name) === value
+      return true
     },
     remove(name) {
-      delete memory[name]
-      try {
-        Cookies.remove(name, { domain, path: '/' })
-      } catch {
-        // cookies off: nothing was stored
-      }
+      store.set(name, '', -1)
+      delete written[name]
     },
   }
+  return store
+}
+
+/**
+ * The page's cookies, name to value, from one read of `document.cookie` (js-cookie's own `get`
+ * reads it twice). Values come as stored: the plugin's own (click ids, timestamps) need no
+ * encoding, and UTT's percent-encoded cookie is decoded by its reader. The first of two equal
+ * names wins (the browser lists the more specific path first), as in js-cookie.
+ */
+export function readCookies(): Record<string, string> {
+  const jar: Record<string, string> = {}
+  let header = ''
+  try {
+    header = document.cookie
+  } catch {
+    // cookies off in a sandboxed iframe: none
+  }
+  for (const pair of header.split('; ')) {
+    const parts = pair.split('=')
+    jar[parts[0]!] ??= parts.slice(1).join('=')
+  }
+  return jar
 }

@@ -1,0 +1,103 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createCookieStore, readCookies } from '../src/click-id/cookie-store'
+import { registrableDomain } from '../src/click-id/registrable-domain'
+import { clearCookies, setPage } from './support/dom'
+
+/** Counts `document.cookie` reads and writes; `drop` makes writes vanish (a browser refusing cookies). */
+function countCookieAccess(options: { drop?: boolean } = {}): { reads: number; writes: number; stop(): void } {
+  let proto: object | null = Object.getPrototypeOf(document)
+  let real: PropertyDescriptor | undefined
+  while (proto && !(real = Object.getOwnPropertyDescriptor(proto, 'cookie'))) proto = Object.getPrototypeOf(proto)
+  const counts = { reads: 0, writes: 0, stop: () => void delete (document as { cookie?: string }).cookie }
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get: () => (counts.reads++, real!.get!.call(document) as string),
+    set: (value: string) => {
+      counts.writes++
+      if (!options.drop) real!.set!.call(document, value)
+    },
+  })
+  return counts
+}
+
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+
+describe('createCookieStore: document.cookie at most once per task', () => {
+  beforeEach(() => {
+    setPage('https://shop.example.com/')
+    clearCookies()
+  })
+  afterEach(() => clearCookies())
+
+  it('reads once per task, writes through, and never reads back after a write', async () => {
+    document.cookie = 'IR_1=abc; path=/'
+    const access = countCookieAccess()
+    try {
+      const store = createCookieStore(undefined, true)
+      expect(store.get('impact_click_id')).toBeUndefined()
+      expect(store.get('IR_1')).toBe('abc')
+      expect(store.set('impact_click_id', 'click1', 30)).toBe(true)
+      expect(store.get('impact_click_id')).toBe('click1')
+      expect(access).toMatchObject({ reads: 1, writes: 1 })
+
+      await nextTask()
+      expect(store.get('impact_click_id')).toBe('click1')
+      expect(store.get('IR_1')).toBe('abc')
+      expect(access).toMatchObject({ reads: 2, writes: 1 })
+    } finally {
+      access.stop()
+    }
+  })
+
+  it('sees a change made by another tab or script in a later task', async () => {
+    const store = createCookieStore(undefined, true)
+    store.set('impact_click_id', 'first', 30)
+    await nextTask()
+    document.cookie = 'impact_click_id=second; path=/'
+    expect(store.get('impact_click_id')).toBe('second')
+  })
+
+  it('a browser that silently drops cookies: the page keeps the value, with no read-back', async () => {
+    const access = countCookieAccess({ drop: true })
+    try {
+      const store = createCookieStore(undefined, true)
+      expect(store.set('impact_click_id', 'click1', 30)).toBe(true)
+      await nextTask()
+      expect(store.get('impact_click_id')).toBe('click1')
+      expect(access).toMatchObject({ reads: 1, writes: 1 })
+    } finally {
+      access.stop()
+    }
+  })
+
+  it('remove() deletes the cookie in one write and forgets it within the same task', () => {
+    const store = createCookieStore(undefined, true)
+    store.set('impact_click_id', 'abc', 30)
+    expect(store.get('impact_click_id')).toBe('abc')
+    store.remove('impact_click_id')
+    expect(store.get('impact_click_id')).toBeUndefined()
+    expect(document.cookie).not.toContain('impact_click_id')
+  })
+
+  it('readCookies: one value per name (the first), values with = kept whole, no throw on a malformed escape', () => {
+    document.cookie = 'IR_2=1%7C0%7C2%7CabcCLICK%7C; path=/'
+    document.cookie = 'broken=%E0%A4%A; path=/'
+    document.cookie = 'eq=a=b; path=/'
+    expect(readCookies()).toMatchObject({ IR_2: '1%7C0%7C2%7CabcCLICK%7C', broken: '%E0%A4%A', eq: 'a=b' })
+  })
+})
+
+describe('registrableDomain: one read per probe step', () => {
+  it('finds probe-count.example in one step: one write, one read and one removal', () => {
+    setPage('https://www.shop.probe-count.example/')
+    const access = countCookieAccess()
+    try {
+      expect(registrableDomain('www.shop.probe-count.example')).toBe('probe-count.example')
+      // The first step, probe-count.example, is accepted: one write, one read, one removal.
+      expect(access).toMatchObject({ reads: 1, writes: 2 })
+    } finally {
+      access.stop()
+    }
+  })
+})
