@@ -9,12 +9,20 @@
 /** Fields as they go on the wire: Impact parameter name to its form-encoded string value. */
 export type ImpactFields = Record<string, string>
 
-/** Impact's documented maximum lengths (characters) for string fields this package fills. */
+/**
+ * Impact's documented maximum lengths (characters) for string fields. Indexed fields are listed
+ * by family, the name without digits and underscores (`Text` covers Text1 to Text50, `ItemText`
+ * every ItemText{i}_{n}).
+ */
 export const FIELD_LIMITS: Readonly<Record<string, number>> = {
   ClickId: 64,
   OrderId: 64,
   CustomProfileId: 70,
   Note: 255,
+  Text: 64,
+  ItemText: 64,
+  SubId: 255,
+  SharedId: 255,
 }
 
 /**

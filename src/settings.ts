@@ -28,6 +28,8 @@ export interface ResolvedSettings {
   cookieDomain: string | undefined
   cookieMaxAgeDays: number
   uniqueClickWindowMinutes: number
+  /** ISO 4217 code, upper case. */
+  defaultCurrency: string
   debug: boolean
 }
 
@@ -70,9 +72,14 @@ const range = (max: number): Rule => [
   `a number from 1 to ${max}`,
 ]
 const textMap: Rule = [toPairs, "{ ImpactParameter: 'path' } or [{ key, value }]"]
+// A backslash is refused: browsers read `/\host/x` as `//host/x`, another host.
 const endpoint: Rule = [
-  (v) => (typeof v === 'string' && /^(https?:\/\/[^/?#\s]+|\/(?!\/))\S*$/i.test(v.trim()) ? v.trim() : undefined),
-  'an http(s) URL or a path starting with /',
+  (v) => (typeof v === 'string' && /^(https?:\/\/[^/?#\s\\]+|\/(?!\/))[^\s\\]*$/i.test(v.trim()) ? v.trim() : undefined),
+  'an http(s) URL or a /path, no backslash',
+]
+const currency: Rule = [
+  (v) => (typeof v === 'string' && /^[a-z]{3}$/i.test(v.trim()) ? v.trim().toUpperCase() : undefined),
+  'a 3-letter ISO 4217 code (EUR)',
 ]
 
 /** Every setting: its rule and its default (undefined: unset). */
@@ -98,6 +105,7 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
   cookieDomain: [string],
   cookieMaxAgeDays: [range(400), 30],
   uniqueClickWindowMinutes: [range(1440), 30],
+  defaultCurrency: [currency, 'USD'],
   debug: [flag, false],
 }
 

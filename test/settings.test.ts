@@ -26,6 +26,7 @@ const DEFAULTS: ResolvedSettings = {
   cookieDomain: undefined,
   cookieMaxAgeDays: 30,
   uniqueClickWindowMinutes: 30,
+  defaultCurrency: 'USD',
   debug: false,
 }
 
