@@ -74,7 +74,8 @@ const range = (max: number): Rule => [
 const textMap: Rule = [toPairs, "{ ImpactParameter: 'path' } or [{ key, value }]"]
 // A backslash is refused: browsers read `/\host/x` as `//host/x`, another host.
 const endpoint: Rule = [
-  (v) => (typeof v === 'string' && /^(https?:\/\/[^/?#\s\\]+|\/(?!\/))[^\s\\]*$/i.test(v.trim()) ? v.trim() : undefined),
+  (v) =>
+    typeof v === 'string' && /^(https?:\/\/[^/?#\s\\]+|\/(?!\/))[^\s\\]*$/i.test(v.trim()) ? v.trim() : undefined,
   'an http(s) URL or a /path, no backslash',
 ]
 const currency: Rule = [

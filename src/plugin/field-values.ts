@@ -39,12 +39,18 @@ export function fieldValue(name: string, value: unknown, log: MappingLog): strin
   const check = KINDS.find(([names]) => names.test(name))?.[1]
   const given = check ? check(value) : text(value)
   if (given === undefined && text(value) !== undefined)
-    (name === 'CurrencyCode' ? log.warn : log.debug)(`${name} ${JSON.stringify(text(value)?.slice(0, 40))} dropped: invalid`)
+    (name === 'CurrencyCode' ? log.warn : log.debug)(
+      `${name} ${JSON.stringify(text(value)?.slice(0, 40))} dropped: invalid`,
+    )
   return given && cut(given, limitOf(name))
 }
 
 /** Fields Impact refuses together: a mapped one replaces the built-in others of its group. */
-const EXCLUSIVE = [['ItemPrice', 'ItemSubTotal'], ['EventTypeId', 'EventTypeCode', 'ActionTrackerId'], ['MediaId', 'MediaPartnerId']]
+const EXCLUSIVE = [
+  ['ItemPrice', 'ItemSubTotal'],
+  ['EventTypeId', 'EventTypeCode', 'ActionTrackerId'],
+  ['MediaId', 'MediaPartnerId'],
+]
 
 /** Sets a mapped field, removing the fields Impact would refuse beside it (ItemPrice1 removes ItemSubTotal1). */
 export function override(fields: Record<string, string>, name: string, value: string): void {

@@ -24,7 +24,10 @@ export function valueAt(source: unknown, path: string, note?: Note): unknown {
   try {
     return path
       .split('.')
-      .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), source)
+      .reduce<unknown>(
+        (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+        source,
+      )
   } catch {
     note?.(path + ' dropped: unreadable')
     return undefined
