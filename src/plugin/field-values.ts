@@ -5,17 +5,20 @@ import { cut, dateTime, decimal, limitOf, round2, text, type MappingLog } from '
 export const MONEY_FIELD =
   /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d+|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d+)$/
 
-/** A plain decimal as Impact parses it: never an exponent (`1e+21`). */
-const plain = (n: number | undefined): string | undefined => (n === undefined || /e/.test('' + n) ? undefined : '' + n)
+/** `n` as a plain decimal Impact parses (never an exponent such as `1e+21`), rounded to cents for money. */
+const plain = (n: number | undefined, cents?: boolean): string | undefined => {
+  const s = n === undefined ? 'e' : '' + (cents ? round2(n) : n)
+  return /e/.test(s) ? undefined : s
+}
 
 /** How values of each kind of field are checked, as [field names, value as sent or undefined]. */
 const KINDS: Array<[RegExp, (value: unknown) => string | undefined]> = [
-  [MONEY_FIELD, (v) => plain(decimal(v) === undefined ? undefined : round2(decimal(v)!))],
-  [/^(OrderDiscountRate|ItemDiscountRate\d+|Numeric\d+|ItemNumeric\d+_\d+)$/, (v) => plain(decimal(v))],
+  [MONEY_FIELD, (v) => plain(decimal(v), true)],
+  [/^(OrderDiscountRate|Item(DiscountRate|Numeric)[\d_]+|Numeric\d+)$/, (v) => plain(decimal(v))],
   // Ids name something in Impact, and a quantity counts whole units: positive integers both.
-  [/^((Campaign|EventType|ActionTracker|Media|MediaPartner|Property)Id|ItemQuantity\d+)$/, positiveInteger],
+  [/^((Campaign|EventType|ActionTracker|Media(Partner)?|Property)Id|ItemQuantity\d+)$/, positiveInteger],
   [/^(GiftPurchase|TrackingConsent)$/, (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase()],
-  [/^(EventDate|Date\d+|ItemDate\d+_\d+)$/, (v) => (v === null || v === '' ? undefined : dateTime(v))],
+  [/^(EventDate|(Item)?Date[\d_]+)$/, (v) => (v === null || v === '' ? undefined : dateTime(v))],
   [/^CurrencyCode$/, (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0]],
   [/^(UniqueUrl|PageUrl|ReferringUrl)$/, absoluteUrl],
 ]
