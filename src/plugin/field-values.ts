@@ -20,14 +20,14 @@ const KINDS: Array<[RegExp, (value: unknown) => string | undefined]> = [
   [/^(GiftPurchase|TrackingConsent)$/, (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase()],
   [/^(EventDate|(Item)?Date[\d_]+)$/, (v) => (v === null || v === '' ? undefined : dateTime(v))],
   [/^CurrencyCode$/, (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0]],
-  [/^(UniqueUrl|PageUrl|ReferringUrl)$/, absoluteUrl],
+  [/^(UniqueUrl|PageUrl)$/, absoluteUrl],
 ]
 
-/** An absolute http(s) URL, as text; undefined for anything else. */
+/** An absolute URL (any scheme: an app's web view may be `capacitor://`), as text; else undefined. */
 export function absoluteUrl(value: unknown): string | undefined {
   const s = text(value)
   try {
-    return s && /^https?:$/.test(new URL(s).protocol) ? s : undefined
+    return s && new URL(s) && s
   } catch {
     return undefined
   }

@@ -25,7 +25,9 @@ export function pageLoadFields(
 ): ImpactFields {
   const fields = identityFields(event, settings, identity, now)
   put(fields, 'PageUrl', absoluteUrl(view.url))
-  put(fields, 'ReferringUrl', absoluteUrl(view.referrer))
+  // Only a web page refers: `android-app://` or `about:blank` referrers say nothing to Impact.
+  const referrer = text(view.referrer) ?? ''
+  put(fields, 'ReferringUrl', /^https?:/i.test(referrer) ? absoluteUrl(referrer) : undefined)
   put(fields, 'UserAgent', text(view.userAgent))
   return fields
 }
