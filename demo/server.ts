@@ -13,6 +13,7 @@ import { createImpactRelay, toNodeListener } from '../src/relay/index'
 import { startFakeImpact, type RunningFakeImpact } from './fake-impact/index'
 import { PAGES, renderPage } from './layout'
 import { SEGMENT_ORDER_COMPLETED } from './segment-order-example'
+import { serveSnippet } from './segment-snippet'
 
 /** Demo credentials: fake, only meaningful to the fake Impact. */
 export const DEMO_ACCOUNT = { accountSid: 'IRdemoAccountSid1', authToken: 'demo-token-not-a-secret', campaignId: 12345 }
@@ -59,6 +60,7 @@ export async function startDemo(port: number, impactPort: number, extraOrigins: 
     const url = new URL(req.url ?? '/', 'http://demo')
     if (url.pathname === '/impact/conversions') return relay(req, res)
     if (url.pathname === '/config.js') return config(res, impact.url)
+    if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
     void serveFile(url.pathname, res)
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }

@@ -1,21 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
-import { cut, dateTime, limitOf, listAt, valueAt } from '../src/plugin/values'
+import { cut, dateTime, listAt, valueAt } from '../src/plugin/values'
 
 describe('cut', () => {
   it('cuts to the limit in UTF-16 units', () => expect(cut('abcdef', 4)).toBe('abcd'))
   it('never keeps half of a surrogate pair', () => expect(cut('abc😀', 4)).toBe('abc'))
   it('keeps a whole pair that fits', () => expect(cut('ab😀c', 4)).toBe('ab😀'))
   it('without a limit returns the text', () => expect(cut('😀'.repeat(100))).toBe('😀'.repeat(100)))
-})
-
-describe('limitOf', () => {
-  it.each([
-    ['OrderId', 64],
-    ['Text17', 64],
-    ['ItemText3_50', 64],
-    ['SubId2', 255],
-    ['CustomerStatus', undefined],
-  ])('%s: %s', (name, limit) => expect(limitOf(name)).toBe(limit))
 })
 
 describe('valueAt and listAt never throw', () => {

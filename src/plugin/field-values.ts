@@ -1,5 +1,6 @@
 import { positiveInteger } from '../impact-api'
-import { cut, dateTime, decimal, limitOf, round2, text, type MappingLog } from './values'
+import { fieldLimit } from '../fields'
+import { cut, dateTime, decimal, round2, text, type MappingLog } from './values'
 
 /** Fields that hold money: sent rounded to cents, and they make Impact require a CurrencyCode. */
 export const MONEY_FIELD =
@@ -45,7 +46,7 @@ export function fieldValue(name: string, value: unknown, log: MappingLog): strin
     (name === 'CurrencyCode' ? log.warn : log.debug)(
       `${name} ${JSON.stringify(text(value)?.slice(0, 40))} dropped: invalid`,
     )
-  return given && cut(given, limitOf(name))
+  return given && cut(given, fieldLimit(name))
 }
 
 /** Fields Impact refuses together: a mapped one replaces the built-in others of its group. */

@@ -12,9 +12,11 @@ import { resolveSettings, type ResolvedSettings } from '../settings'
 import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
 import { conversionFields } from './conversion-fields'
+import { claimCloudModeDestination } from './cloud-mode'
 import { conversionTarget } from './conversion-target'
 import type { Identity } from './identity-fields'
 import { hashEmail } from './hash-email'
+import { reportImpactWarnings } from './impact-warnings'
 import { pageLoadFields } from './page-load-fields'
 import { routeEvent } from './route'
 import { valueAt } from './values'
@@ -101,6 +103,7 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
 function start(settings: ResolvedSettings, analytics: Analytics): Page {
   const log = createLogger(settings.debug)
+  claimCloudModeDestination(analytics, PLUGIN_NAME, log)
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
   const delivery = createDelivery(settings.pageLoadEndpoint, target, log)
@@ -142,7 +145,10 @@ async function send(p: Page, ctx: Context): Promise<void> {
     if (!unique) url = withoutClickIds(url, p.settings.clickIdParams)
     const userAgent = String(valueAt(event.context, 'userAgent') ?? navigator.userAgent)
     const fields = pageLoadFields(event, p.settings, identity, { url, referrer, userAgent }, now)
-    sending = p.delivery.sendPageLoad(encode(fields), (answer) => p.tracker.adopt(valueAt(answer.body, 'clickId')))
+    sending = p.delivery.sendPageLoad(encode(fields), (answer) => {
+      p.tracker.adopt(valueAt(answer.body, 'clickId'))
+      reportImpactWarnings(answer.body, p.log)
+    })
   } else {
     const fields = conversionFields(event, p.settings, identity, kind === 'install', now, p.log.debug)
     // WebCrypto answers in a later task, and a thank-you page may navigate away before that: the

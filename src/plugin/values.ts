@@ -1,4 +1,4 @@
-import { FIELD_LIMITS } from '../fields'
+import { fieldLimit } from '../fields'
 
 /** Reports a value the mapping had to drop or repair (goes to the debug log). */
 export type Note = (message: string) => void
@@ -100,13 +100,6 @@ export function dateTime(value: unknown): string | undefined {
   }
 }
 
-/**
- * Impact's length limit for a field: its own entry in `FIELD_LIMITS`, else its family's (the
- * name without digits and underscores: `Text17` and `ItemText3_5` are `Text` and `ItemText`).
- */
-export const limitOf = (name: string): number | undefined =>
-  FIELD_LIMITS[name] ?? FIELD_LIMITS[name.replace(/[\d_]/g, '')]
-
 /** `s` cut to `max` UTF-16 units, never through a surrogate pair (half an emoji reads as U+FFFD). */
 export function cut(s: string, max = Infinity): string {
   const head = s.slice(0, max)
@@ -115,5 +108,5 @@ export function cut(s: string, max = Infinity): string {
 
 /** Sets `fields[name]`, cut to Impact's limit for it, unless `value` is undefined or blank. */
 export function put(fields: Record<string, string>, name: string, value: string | number | undefined): void {
-  if (value !== undefined && value !== '') fields[name] = cut('' + value, limitOf(name))
+  if (value !== undefined && value !== '') fields[name] = cut('' + value, fieldLimit(name))
 }
