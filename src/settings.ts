@@ -28,6 +28,8 @@ export interface ResolvedSettings {
   cookieDomain: string | undefined
   cookieMaxAgeDays: number
   uniqueClickWindowMinutes: number
+  /** ISO 4217 code, upper case. */
+  defaultCurrency: string
   debug: boolean
 }
 
@@ -40,7 +42,7 @@ export class ImpactSettingsError extends Error {
   readonly problems: string[]
 
   constructor(problems: string[]) {
-    super('Invalid Impact Partnership Cloud settings:\n- ' + problems.join('\n- '))
+    super('Invalid Impact settings:\n- ' + problems.join('\n- '))
     this.name = 'ImpactSettingsError'
     this.problems = problems
   }
@@ -59,20 +61,27 @@ const string: Rule = [(v) => (typeof v === 'string' ? v.trim() : undefined), 'a 
 const integer: Rule = [positiveInteger, 'a positive integer']
 const flag: Rule = [(v) => (typeof v === 'boolean' ? v : undefined), 'true or false']
 const names: Rule = [
-  (v) => (Array.isArray(v) && v.every((n) => typeof n === 'string' && n) ? v : undefined),
-  'a list of event or parameter names',
+  // A copy: the page's array (or a Proxy of one) is never read again after validation.
+  (v) => (Array.isArray(v) && v.every((n) => typeof n === 'string' && n) ? [...v] : undefined),
+  "a list of names (['Order Completed'])",
 ]
 const range = (max: number): Rule => [
   (v) => {
     const n = Number(v)
     return (typeof v === 'number' || typeof v === 'string') && n >= 1 && n <= max ? n : undefined
   },
-  `a number from 1 to ${max}`,
+  `1 to ${max}`,
 ]
-const textMap: Rule = [toPairs, "{ ImpactParameter: 'path' } or [{ key, value }]"]
+const textMap: Rule = [toPairs, "{ Param: 'path' } or [{ key, value }]"]
+// A backslash is refused: browsers read `/\host/x` as `//host/x`, another host.
 const endpoint: Rule = [
-  (v) => (typeof v === 'string' && /^(https?:\/\/[^/?#\s]+|\/(?!\/))\S*$/i.test(v.trim()) ? v.trim() : undefined),
-  'an http(s) URL or a path starting with /',
+  (v) =>
+    typeof v === 'string' && /^(https?:\/\/[^/?#\s\\]+|\/(?!\/))[^\s\\]*$/i.test(v.trim()) ? v.trim() : undefined,
+  'an http(s) URL or /path, no backslash',
+]
+const currency: Rule = [
+  (v) => (typeof v === 'string' && /^[a-z]{3}$/i.test(v.trim()) ? v.trim().toUpperCase() : undefined),
+  "a currency code ('EUR')",
 ]
 
 /** Every setting: its rule and its default (undefined: unset). */
@@ -98,6 +107,7 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
   cookieDomain: [string],
   cookieMaxAgeDays: [range(400), 30],
   uniqueClickWindowMinutes: [range(1440), 30],
+  defaultCurrency: [currency, 'USD'],
   debug: [flag, false],
 }
 
@@ -108,23 +118,26 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
  */
 export function resolveSettings(raw: unknown): ResolvedSettings | ImpactSettingsError {
   const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
-  const problems = input === raw ? [] : ['settings: expected an object such as { accountSid, campaignId }']
+  const problems = input === raw ? [] : ['settings: expected { accountSid, campaignId }']
   const out: Record<string, unknown> = {}
   for (const [key, [[parse, expected], fallback]] of Object.entries(SETTINGS)) {
-    const value = input[key]
-    const unset =
-      value === undefined ||
-      value === null ||
-      (typeof value === 'string' && !value.trim()) ||
-      (Array.isArray(value) && !value.length)
-    const parsed = unset ? undefined : parse(value)
-    if (unset && (key === 'accountSid' || key === 'campaignId'))
-      problems.push(`${key}: required (see Impact, Settings)`)
-    if (!unset && parsed === undefined) problems.push(`${key}: expected ${expected}, got ${show(value)}`)
-    out[key] = parsed ?? fallback
+    // A throwing getter or a hostile Proxy is one more listed problem, never a throw into the page.
+    try {
+      const value = input[key]
+      const unset =
+        value === undefined ||
+        value === null ||
+        (typeof value === 'string' && !value.trim()) ||
+        (Array.isArray(value) && !value.length)
+      const parsed = unset ? undefined : parse(value)
+      if (unset && (key === 'accountSid' || key === 'campaignId')) problems.push(key + ': required')
+      if (!unset && parsed === undefined) problems.push(`${key}: expected ${expected}, got ${show(value)}`)
+      out[key] = parsed ?? fallback
+    } catch {
+      problems.push(key + ': unreadable, give a plain value')
+    }
   }
-  if (out.allowBrowserCredentials && !out.apiKey)
-    problems.push('allowBrowserCredentials: needs apiKey (better: use conversionEndpoint)')
+  if (out.allowBrowserCredentials && !out.apiKey) problems.push('allowBrowserCredentials: needs apiKey')
   return problems.length ? new ImpactSettingsError(problems) : (out as unknown as ResolvedSettings)
 }
 

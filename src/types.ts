@@ -33,12 +33,14 @@ export interface ImpactSettings {
   eventTypeId?: string
   /**
    * Extra Conversion parameters: Impact parameter to a dot path into the Segment event, such as
-   * `{ CustomerStatus: 'properties.customer_status' }`. Overrides the built-in mapping.
+   * `{ CustomerStatus: 'properties.customer_status' }`. Overrides the built-in mapping; a value
+   * Impact would refuse (wrong type, too long) is dropped or cut with a debug message.
    */
   customParameterMapping?: TextMap
   /**
-   * Extra item parameters: Impact item parameter (without its index) to a product field, such as
-   * `{ ItemSku: 'product_id' }`. Overrides the built-in item mapping.
+   * Extra item parameters: Impact item parameter to a product field, such as
+   * `{ ItemSku: 'product_id' }`. The item index goes where the key says `{i}` (`ItemText{i}_1`),
+   * else at the end. Overrides the built-in item mapping; values get the built-in checks.
    */
   customMappingForProducts?: TextMap
   /** Send `page()` calls as PageLoads. Needed for web click tracking. Default false. */
@@ -74,6 +76,12 @@ export interface ImpactSettings {
   cookieMaxAgeDays?: number
   /** Rolling window of a click session in minutes (the IAB unique-click rule). Default 30. */
   uniqueClickWindowMinutes?: number
+  /**
+   * ISO 4217 code (3 letters, such as `'EUR'`) sent as CurrencyCode when a conversion carries
+   * money but no `properties.currency`, or one that is not a 3-letter code (then with a console
+   * warning naming it). Default `'USD'`.
+   */
+  defaultCurrency?: string
   /** Console diagnostics prefixed `[Impact]`. Default false. */
   debug?: boolean
 }

@@ -381,3 +381,223 @@ describe('conversionFields', () => {
     expectImpactAccepts(fields)
   })
 })
+
+describe('mapped values get the built-in checks (issue 12)', () => {
+  const order = (properties: Record<string, unknown>) => trackEvent({ order_id: 'O-1', ...properties })
+  const map = (event: SegmentEvent, settings: Record<string, unknown>, note = vi.fn()) =>
+    conversionFields(event, resolved(settings), identity, false, NOW, note)
+
+  it('Text1 mapped to a 100-character value is cut to 64 and the sale is valid', () => {
+    const note = vi.fn()
+    const fields = map(
+      order({ affiliation: 'a'.repeat(100), total: 10 }),
+      { customParameterMapping: { Text1: 'properties.affiliation' } },
+      note,
+    )
+    expect(fields.Text1).toBe('a'.repeat(64))
+    expectImpactAccepts(fields)
+  })
+
+  it('OrderShipping mapped to "5,00" is dropped with a note; "5.00" is sent as 5', () => {
+    const note = vi.fn()
+    const mapping = { customParameterMapping: { OrderShipping: 'properties.ship' } }
+    const dropped = map(order({ ship: '5,00', total: 10 }), mapping, note)
+    expect(dropped).not.toHaveProperty('OrderShipping')
+    expect(note).toHaveBeenCalledWith(expect.stringMatching(/OrderShipping "5,00" dropped/))
+    expectImpactAccepts(dropped)
+    const kept = map(order({ ship: '5.00', total: 10 }), mapping)
+    expect(kept.OrderShipping).toBe('5')
+    expectImpactAccepts(kept)
+  })
+
+  it('ItemQuantity mapped to 2.5 is dropped: the item keeps its own quantity and stays valid', () => {
+    const note = vi.fn()
+    const product = { sku: 'S-1', price: 4, quantity: 2, qty: 2.5 }
+    const fields = map(order({ products: [product] }), { customMappingForProducts: { ItemQuantity: 'qty' } }, note)
+    expect(fields).toMatchObject({ ItemQuantity1: '2', ItemSubTotal1: '8' })
+    expect(note).toHaveBeenCalledWith(expect.stringMatching(/ItemQuantity1 "2.5" dropped/))
+    expectImpactAccepts(fields)
+  })
+
+  it('mapped money is rounded to cents, ids and quantities must be positive integers', () => {
+    const fields = map(order({ m: 3.456, qty: '3', gift: 'TRUE', day: '2024-05-01T10:00:00Z', media: 'x' }), {
+      customParameterMapping: {
+        Money1: 'properties.m',
+        GiftPurchase: 'properties.gift',
+        Date1: 'properties.day',
+        MediaId: 'properties.media',
+      },
+    })
+    expect(fields).toMatchObject({ Money1: '3.46', GiftPurchase: 'true', Date1: '2024-05-01T10:00:00.000Z' })
+    expect(fields).not.toHaveProperty('MediaId')
+    expectImpactAccepts(fields)
+  })
+
+  it('money too large for a plain decimal is dropped, not sent as 1e+25', () => {
+    const fields = map(order({ shipping: 1e25, total: 10 }), {})
+    expect(fields).not.toHaveProperty('OrderShipping')
+    expectImpactAccepts(fields)
+  })
+
+  it('{i} places the item index inside a product mapping key; without it the index is appended', () => {
+    const products = [
+      { sku: 'A', price: 1, color: 'red' },
+      { sku: 'B', price: 2, color: 'blue' },
+    ]
+    const fields = map(order({ products }), {
+      customMappingForProducts: { 'ItemText{i}_1': 'color', ItemMpn: 'sku' },
+    })
+    expect(fields).toMatchObject({ ItemText1_1: 'red', ItemText2_1: 'blue', ItemMpn1: 'A', ItemMpn2: 'B' })
+    expect(fields).not.toHaveProperty('ItemText{i}_11')
+    expectImpactAccepts(fields)
+  })
+
+  it('an item never carries both ItemPrice and ItemSubTotal, whichever mapping sets the price', () => {
+    const products = [{ sku: 'A', price: 3, quantity: 2 }]
+    const viaOrder = map(order({ products, p: 3 }), { customParameterMapping: { ItemPrice1: 'properties.p' } })
+    expect(viaOrder).toMatchObject({ ItemPrice1: '3' })
+    expect(viaOrder).not.toHaveProperty('ItemSubTotal1')
+    expectImpactAccepts(viaOrder)
+  })
+
+  it('mapped item fields for an item that does not exist, or a subtotal beside items, are dropped', () => {
+    const note = vi.fn()
+    const products = [{ sku: 'A', price: 3 }]
+    const fields = map(
+      order({ products, x: 'y', s: 9 }),
+      { customParameterMapping: { ItemText2_1: 'properties.x', OrderSubTotalPostDiscount: 'properties.s' } },
+      note,
+    )
+    expect(fields).not.toHaveProperty('ItemText2_1')
+    expect(fields).not.toHaveProperty('OrderSubTotalPostDiscount')
+    expect(note).toHaveBeenCalledTimes(2)
+    expectImpactAccepts(fields)
+  })
+
+  it('a mapped EventTypeId replaces the built-in EventTypeCode', () => {
+    const fields = map(order({ type: 77 }), { customParameterMapping: { EventTypeId: 'properties.type' } })
+    expect(fields).toMatchObject({ EventTypeId: '77' })
+    expect(fields).not.toHaveProperty('EventTypeCode')
+    expectImpactAccepts(fields)
+  })
+
+  it('cuts at a character boundary: never half of an emoji', () => {
+    const fields = map(trackEvent({ order_id: 'o'.repeat(63) + '😀😀' }), {})
+    expect(fields.OrderId).toBe('o'.repeat(63))
+    const text = map(order({ t: 'x'.repeat(62) + '😀' + 'y' }), { customParameterMapping: { Text1: 'properties.t' } })
+    expect(text.Text1).toBe('x'.repeat(62) + '😀')
+    expectImpactAccepts(text)
+  })
+})
+
+describe('CurrencyCode and defaultCurrency', () => {
+  const log = () => ({ debug: vi.fn(), warn: vi.fn() })
+  const run = (properties: Record<string, unknown>, settings: Record<string, unknown> = {}, out = log()) =>
+    conversionFields(
+      trackEvent({ order_id: 'O-1', total: 10, ...properties }),
+      resolved(settings),
+      identity,
+      false,
+      NOW,
+      out,
+    )
+
+  it.each([['EURO'], ['€'], ['12']])(
+    'an invalid currency %j: defaultCurrency, with a warning naming it',
+    (currency) => {
+      const out = log()
+      const fields = run({ currency }, { defaultCurrency: 'EUR' }, out)
+      expect(fields.CurrencyCode).toBe('EUR')
+      expect(out.warn).toHaveBeenCalledWith(expect.stringContaining(JSON.stringify(currency)))
+      expectImpactAccepts(fields)
+    },
+  )
+
+  it('money without a currency: defaultCurrency, no warning', () => {
+    const out = log()
+    expect(run({}, { defaultCurrency: 'eur' }, out).CurrencyCode).toBe('EUR')
+    expect(out.warn).not.toHaveBeenCalled()
+  })
+
+  it('the event currency wins over defaultCurrency, upper-cased', () => {
+    expect(run({ currency: 'gbp' }, { defaultCurrency: 'EUR' }).CurrencyCode).toBe('GBP')
+  })
+
+  it('no money: no CurrencyCode, whatever defaultCurrency says', () => {
+    const fields = conversionFields(
+      trackEvent({ order_id: 'O-1' }),
+      resolved({ defaultCurrency: 'EUR' }),
+      identity,
+      false,
+      NOW,
+      () => {},
+    )
+    expect(fields).not.toHaveProperty('CurrencyCode')
+  })
+})
+
+describe('hostile event payloads (throwing getters, Proxies) never cost the sale', () => {
+  const boom = (): never => {
+    throw new Error('boom')
+  }
+  const hostile = <T extends object>(target: T): T => new Proxy(target, { get: boom, has: boom, ownKeys: boom })
+
+  it.each([
+    [
+      'a throwing getter on properties.email',
+      () => Object.defineProperty({ order_id: 'O-1', total: 5 }, 'email', { get: boom, enumerable: true }),
+    ],
+    [
+      'a throwing getter on shipping',
+      () => Object.defineProperty({ order_id: 'O-1', total: 5 }, 'shipping', { get: boom, enumerable: true }),
+    ],
+    ['a Proxy as products', () => ({ order_id: 'O-1', products: hostile([{ sku: 'A', price: 1 }]) })],
+    ['a Proxy as one product', () => ({ order_id: 'O-1', products: [{ sku: 'A', price: 1 }, hostile({ sku: 'B' })] })],
+    [
+      'a product whose price getter throws',
+      () => ({ order_id: 'O-1', products: [Object.defineProperty({ sku: 'A' }, 'price', { get: boom })] }),
+    ],
+    ['a timestamp whose valueOf throws', () => ({ order_id: 'O-1' })],
+  ])('%s', (_name, properties) => {
+    const note = vi.fn()
+    const event = trackEvent(properties(), {
+      context: hostile({}),
+      timestamp: { valueOf: boom, toString: boom } as unknown as Date,
+    })
+    const settings = resolved({
+      customParameterMapping: { Text1: 'properties.email', Text2: 'context.page.title' },
+      customMappingForProducts: { ItemMpn: 'price' },
+    })
+    let fields: Record<string, string> = {}
+    expect(() => (fields = conversionFields(event, settings, identity, false, NOW, note))).not.toThrow()
+    expect(fields.OrderId).toBe('O-1')
+    expect(fields.EventDate).toBe(new Date(NOW).toISOString())
+    expectImpactAccepts(fields)
+  })
+
+  it('a whole properties object that is a Proxy: the sale still goes out with what is readable', () => {
+    const event = trackEvent({}, { properties: hostile({ order_id: 'O-1' }) })
+    const fields = conversionFields(event, resolved({}), identity, false, NOW, () => {})
+    expect(fields.OrderId).toBe('ajs-next-1714557600000-msg')
+    expectImpactAccepts(fields)
+  })
+})
+
+describe('big orders (over the 64 KiB body limit)', () => {
+  it('drops the descriptive item fields first, keeps every line of the sale, and says so', () => {
+    const products = Array.from({ length: 400 }, (_, i) => ({
+      sku: 'SKU-' + i,
+      name: '日本語の商品名'.repeat(10),
+      category: 'Category ' + i,
+      price: 1.5,
+      coupon: 'C' + i,
+    }))
+    const note = vi.fn()
+    const fields = conversionFields(trackEvent({ order_id: 'O-1', products }), resolved({}), identity, false, NOW, note)
+    expect(new URLSearchParams(fields).toString().length).toBeLessThanOrEqual(64 * 1024)
+    expect(Object.keys(fields).filter((k) => /^Item(Name|Category|Brand)\d/.test(k))).toEqual([])
+    expect(fields).toMatchObject({ ItemSku400: 'SKU-399', ItemSubTotal400: '1.5', ItemPromoCode400: 'C399' })
+    expect(note).toHaveBeenCalledWith(expect.stringMatching(/ItemName, ItemCategory, ItemBrand dropped/))
+    expectImpactAccepts(fields)
+  })
+})

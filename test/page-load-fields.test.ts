@@ -181,4 +181,23 @@ describe('pageLoadFields', () => {
     pageLoadFields(event, settings, identity, view(), NOW)
     expect(event).toEqual(before)
   })
+
+  it("an app web view's own scheme is a PageUrl; a PageUrl that is no URL is left out", () => {
+    const app = pageLoadFields(pageEvent(), settings, identity, view({ url: 'capacitor://localhost/cart' }), NOW)
+    expect(app.PageUrl).toBe('capacitor://localhost/cart')
+    expect(validatePageLoad(app)).toEqual([])
+    const junk = pageLoadFields(pageEvent(), settings, identity, view({ url: 'not a url' }), NOW)
+    expect(junk).not.toHaveProperty('PageUrl')
+  })
+
+  it('a throwing getter or Proxy in the event never throws; the PageLoad keeps what is readable', () => {
+    const boom = (): never => {
+      throw new Error('hostile page')
+    }
+    const event = pageEvent({ context: new Proxy({}, { get: boom }), userId: undefined })
+    Object.defineProperty(event, 'anonymousId', { get: boom })
+    const fields = pageLoadFields(event, settings, identity, view(), NOW)
+    expect(fields).toMatchObject({ PageUrl: LANDING, ClickId: 'abc123' })
+    expect(validatePageLoad(fields)).toEqual([])
+  })
 })

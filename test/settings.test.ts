@@ -26,6 +26,7 @@ const DEFAULTS: ResolvedSettings = {
   cookieDomain: undefined,
   cookieMaxAgeDays: 30,
   uniqueClickWindowMinutes: 30,
+  defaultCurrency: 'USD',
   debug: false,
 }
 
@@ -283,5 +284,74 @@ describe('invalid settings', () => {
   // throw here breaks the site's register() call instead of reporting one settings error.
   it('never throws, even for a campaignId that JSON cannot serialize (a BigInt)', () => {
     expect(() => resolveSettings({ ...MINIMAL, campaignId: 1000n })).not.toThrow()
+  })
+})
+
+describe('defaultCurrency', () => {
+  it.each([
+    ['EUR', 'EUR'],
+    [' gbp ', 'GBP'],
+  ])('%j resolves to %j', (value, expected) => {
+    expect(ok({ ...MINIMAL, defaultCurrency: value }).defaultCurrency).toBe(expected)
+  })
+
+  it.each([['EURO'], ['€'], ['US'], [978]])('%j is refused, naming the key', (value) => {
+    const error = failed({ ...MINIMAL, defaultCurrency: value })
+    expect(keysOf(error)).toEqual(['defaultCurrency'])
+  })
+})
+
+describe('hostile input', () => {
+  it.each([
+    ['pageLoadEndpoint', '/\\evil.example/PageLoad'],
+    ['conversionEndpoint', '/\\evil.example/x'],
+    ['conversionEndpoint', 'https://shop.example\\@evil.example/x'],
+    ['conversionEndpoint', '/impact\\conversions'],
+  ])('%s %j with a backslash is refused (browsers read it as another host)', (key, value) => {
+    const error = failed({ ...MINIMAL, [key]: value })
+    expect(error.problems).toEqual([expect.stringMatching(new RegExp(`^${key}: .*backslash`))])
+  })
+
+  it('a throwing getter is one listed problem, never a throw', () => {
+    const raw = Object.defineProperty({ ...MINIMAL }, 'debug', {
+      get() {
+        throw new Error('boom')
+      },
+      enumerable: true,
+    })
+    let result: unknown
+    expect(() => (result = resolveSettings(raw))).not.toThrow()
+    expect(keysOf(result as ImpactSettingsError)).toEqual(['debug'])
+  })
+
+  it('a Proxy whose every trap throws: every key listed, no throw', () => {
+    const boom = (): never => {
+      throw new Error('boom')
+    }
+    const raw = new Proxy({}, { get: boom, has: boom, ownKeys: boom, getPrototypeOf: boom })
+    let result: unknown
+    expect(() => (result = resolveSettings(raw))).not.toThrow()
+    expect(keysOf(result as ImpactSettingsError)).toEqual(expect.arrayContaining(['accountSid', 'debug']))
+  })
+
+  it('a list that is a Proxy is copied: later reads never touch the page object', () => {
+    let reads = 0
+    const names = new Proxy(['Order Completed'], { get: (t, k) => (reads++, Reflect.get(t, k)) })
+    const settings = ok({ ...MINIMAL, actionEventNames: names })
+    const before = reads
+    expect(settings.actionEventNames.includes('Order Completed')).toBe(true)
+    expect(reads).toBe(before)
+  })
+
+  it('a value whose toString throws (in the message) is still one problem', () => {
+    const weird = {
+      toJSON: () => {
+        throw new Error('x')
+      },
+      toString: () => {
+        throw new Error('y')
+      },
+    }
+    expect(keysOf(failed({ ...MINIMAL, cookieMaxAgeDays: weird }))).toEqual(['cookieMaxAgeDays'])
   })
 })

@@ -1,8 +1,11 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
+import { CONVERSION_MAX_BYTES } from '../impact-api'
 import type { ResolvedSettings } from '../settings'
+import { fieldValue, MONEY_FIELD, override } from './field-values'
+import { fitConversion } from './fit-conversion'
 import { identityFields, type Identity } from './identity-fields'
-import { amount, put, round2, text, valueAt, type Note } from './values'
+import { amount, listAt, mappingLog, put, text, valueAt, type MappingLog, type Note } from './values'
 
 /** Item text fields and the Segment product property each comes from. */
 const ITEM_TEXT: ReadonlyArray<[string, string]> = [
@@ -11,14 +14,15 @@ const ITEM_TEXT: ReadonlyArray<[string, string]> = [
   ['ItemBrand', 'brand'],
   ['ItemPromoCode', 'coupon'],
 ]
-/** Fields that make Impact require a CurrencyCode. */
-const MONEY_FIELD =
-  /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d)$/
-const CURRENCY = /^[A-Z]{3}$/
+
+/** Room left under the body limit for the CustomerEmail hash the plugin appends after mapping. */
+const EMAIL_ROOM = 80
 
 /**
  * A Conversion from a Segment e-commerce event (Order Completed and friends). Pure: values Impact
- * would refuse are dropped or repaired with a `note`, never thrown.
+ * would refuse are dropped or repaired with a debug note, never thrown, also when the page hands
+ * over throwing getters or Proxies. `log` is a {@link MappingLog} (warnings for an invalid currency
+ * reach the console) or a single {@link Note} for everything.
  */
 export function conversionFields(
   event: SegmentEvent,
@@ -26,63 +30,71 @@ export function conversionFields(
   identity: Identity,
   install: boolean,
   now: number,
-  note: Note,
+  log: Note | MappingLog,
 ): ImpactFields {
-  const fields = identityFields(event, settings, identity, now)
-  const p: Record<string, unknown> = event.properties ?? {}
+  const out = mappingLog(log)
+  const note = out.debug
+  const fields = identityFields(event, settings, identity, now, note)
+  const read = (key: string): unknown => valueAt(event, 'properties.' + key, note)
   /** The first of `keys` holding a usable amount, as `field`. */
   const money = (field: string, ...keys: string[]): void => {
-    const found = keys.reduce<number | undefined>((found, key) => found ?? amount(p[key], field, note), undefined)
-    put(fields, field, found === undefined ? found : round2(found))
+    const found = keys.reduce<number | undefined>((found, key) => found ?? amount(read(key), field, note), undefined)
+    put(fields, field, fieldValue(field, found, out))
   }
 
   if (settings.eventTypeId) fields.EventTypeId = settings.eventTypeId
-  else put(fields, 'EventTypeCode', text(event.event))
-  put(fields, 'OrderId', text(p.order_id) ?? text(p.checkout_id) ?? text(event.messageId))
-  put(fields, 'OrderPromoCode', text(p.coupon))
+  else put(fields, 'EventTypeCode', text(valueAt(event, 'event', note)))
+  put(fields, 'OrderId', text(read('order_id')) ?? text(read('checkout_id')) ?? text(valueAt(event, 'messageId')))
+  put(fields, 'OrderPromoCode', text(read('coupon')))
   money('OrderShipping', 'shipping')
   money('OrderTax', 'tax')
-  const products: unknown[] = Array.isArray(p.products) ? p.products : []
-  products.forEach((product, i) => itemFields(fields, Object(product), i + 1, settings, note))
+  const products = listAt(event, 'properties.products', note)
+  products.forEach((product, i) => itemFields(fields, product, i + 1, settings, out))
   // Without items Impact takes the order subtotal; an OrderDiscount would be subtracted twice.
   if (products.length) money('OrderDiscount', 'discount')
   else money('OrderSubTotalPostDiscount', 'subtotal', 'revenue', 'total')
   if (install) {
-    put(fields, 'AppPackage', text(valueAt(event.context, 'app.namespace')))
-    put(fields, 'AppVer', text(valueAt(event.context, 'app.version')))
+    put(fields, 'AppPackage', text(valueAt(event, 'context.app.namespace', note)))
+    put(fields, 'AppVer', text(valueAt(event, 'context.app.version', note)))
   }
-  const currency = text(p.currency)?.toUpperCase() ?? ''
-  if (CURRENCY.test(currency)) fields.CurrencyCode = currency
-  else if (currency) note('currency dropped: not an ISO 4217 code')
+  put(fields, 'CurrencyCode', fieldValue('CurrencyCode', read('currency'), out))
   // Custom mappings come last: they add or override any field, CurrencyCode included.
-  for (const [field, path] of settings.customParameterMapping) put(fields, field, text(valueAt(event, path)))
-  if (!fields.CurrencyCode && Object.keys(fields).some((f) => MONEY_FIELD.test(f))) fields.CurrencyCode = 'USD'
-  return fields
+  for (const [field, path] of settings.customParameterMapping) {
+    const value = fieldValue(field, valueAt(event, path, note), out)
+    // Item fields belong to an item that exists; an order subtotal beside items is refused.
+    const item = +(/^Item\D+(\d+)/.exec(field)?.[1] ?? 0)
+    if (item > products.length || (products.length && field === 'OrderSubTotalPostDiscount'))
+      note(field + ' dropped: items disagree')
+    else if (value !== undefined) override(fields, field, value)
+  }
+  if (!fields.CurrencyCode && Object.keys(fields).some((f) => MONEY_FIELD.test(f)))
+    fields.CurrencyCode = settings.defaultCurrency
+  return fitConversion(fields, CONVERSION_MAX_BYTES - EMAIL_ROOM, note)
 }
 
 /** Item `i` of the order: SKU, texts, quantity and line subtotal, then the custom item mapping. */
 function itemFields(
   fields: ImpactFields,
-  product: Record<string, unknown>,
+  product: unknown,
   i: number,
   settings: ResolvedSettings,
-  note: Note,
+  log: MappingLog,
 ): void {
-  const quantity = +(product.quantity ?? 1)
-  const q = Number.isInteger(quantity) && quantity > 0 ? quantity : 1
-  if (q !== quantity) note(`ItemQuantity${i}: not a whole number >= 1, sent as 1`)
-  const sku = text(product.sku) ?? text(product.product_id)
+  const note = log.debug
+  const read = (key: string): unknown => valueAt(product, key, note)
+  const quantity = read('quantity') ?? 1
+  const q = +(fieldValue('ItemQuantity' + i, quantity, log) ?? 1)
+  const sku = text(read('sku')) ?? text(read('product_id'))
   if (!sku) note(`ItemSku${i}: no sku or product_id`)
-  fields['ItemSku' + i] = sku ?? 'unknown'
-  for (const [field, key] of ITEM_TEXT) put(fields, field + i, text(product[key]))
+  put(fields, 'ItemSku' + i, sku ?? 'unknown')
+  for (const [field, key] of ITEM_TEXT) put(fields, field + i, text(read(key)))
   fields['ItemQuantity' + i] = '' + q
-  fields['ItemSubTotal' + i] = '' + round2((amount(product.price, 'ItemSubTotal' + i, note) ?? 0) * q)
-  for (const [field, path] of settings.customMappingForProducts) {
-    const value = text(valueAt(product, path))
-    if (value === undefined) continue
-    fields[field + i] = value
-    // Impact refuses an item carrying both a unit price and a line subtotal.
-    if (field === 'ItemPrice') delete fields['ItemSubTotal' + i]
-    if (field === 'ItemSubTotal') delete fields['ItemPrice' + i]
+  const subtotal = (amount(read('price'), 'ItemSubTotal' + i, note) ?? 0) * q
+  fields['ItemSubTotal' + i] = fieldValue('ItemSubTotal' + i, subtotal, log) ?? '0'
+  for (const [key, path] of settings.customMappingForProducts) {
+    // `ItemText{i}_1` places the index; a plain key (`ItemSku`) takes it at the end.
+    const field = key.includes('{i}') ? key.replace('{i}', '' + i) : key + i
+    const value = fieldValue(field, valueAt(product, path, note), log)
+    if (value !== undefined) override(fields, field, value)
   }
 }

@@ -1,7 +1,7 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
 import type { ResolvedSettings } from '../settings'
-import { isoDate, put, text, valueAt } from './values'
+import { isoDate, put, text, valueAt, type Note } from './values'
 
 /** What the browser knows about the visitor beyond the event itself. */
 export interface Identity {
@@ -20,20 +20,20 @@ export function identityFields(
   settings: ResolvedSettings,
   identity: Identity,
   now: number,
+  note: Note = () => {},
 ): ImpactFields {
-  const fields: ImpactFields = { CampaignId: settings.campaignId, EventDate: isoDate(event.timestamp, now) }
-  put(fields, 'CustomProfileId', text(event.anonymousId))
-  put(fields, 'CustomerId', text(event.userId))
+  const read = (key: string): unknown => valueAt(event, key, note)
+  const fields: ImpactFields = { CampaignId: settings.campaignId, EventDate: isoDate(read('timestamp'), now) }
+  put(fields, 'CustomProfileId', text(read('anonymousId')))
+  put(fields, 'CustomerId', text(read('userId')))
   put(fields, 'CustomerEmail', identity.customerEmail)
   put(fields, 'ClickId', identity.clickId)
-  put(fields, 'PropertyId', propertyId(event, settings))
+  put(fields, 'PropertyId', propertyId(read('context'), settings))
   return fields
 }
 
 /** Impact's app id for an event sent from an iOS or Android app's web view. */
-function propertyId(event: SegmentEvent, settings: ResolvedSettings): string | undefined {
-  const platform = String(
-    valueAt(event.context, 'device.type') ?? valueAt(event.context, 'os.name') ?? '',
-  ).toLowerCase()
+function propertyId(context: unknown, settings: ResolvedSettings): string | undefined {
+  const platform = text(valueAt(context, 'device.type') ?? valueAt(context, 'os.name'))?.toLowerCase()
   return platform === 'ios' ? settings.iOsAppId : platform === 'android' ? settings.androidAppId : undefined
 }

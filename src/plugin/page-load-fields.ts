@@ -2,7 +2,8 @@ import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
 import type { ResolvedSettings } from '../settings'
 import { identityFields, type Identity } from './identity-fields'
-import { put } from './values'
+import { absoluteUrl } from './field-values'
+import { put, text } from './values'
 
 /** Where the page load happened, as the plugin observed it. */
 export interface PageView {
@@ -23,8 +24,10 @@ export function pageLoadFields(
   now: number,
 ): ImpactFields {
   const fields = identityFields(event, settings, identity, now)
-  put(fields, 'PageUrl', view.url)
-  put(fields, 'ReferringUrl', /^https?:\/\//i.test(view.referrer ?? '') ? view.referrer : undefined)
-  put(fields, 'UserAgent', view.userAgent)
+  put(fields, 'PageUrl', absoluteUrl(view.url))
+  // Only a web page refers: `android-app://` or `about:blank` referrers say nothing to Impact.
+  const referrer = text(view.referrer) ?? ''
+  put(fields, 'ReferringUrl', /^https?:/i.test(referrer) ? absoluteUrl(referrer) : undefined)
+  put(fields, 'UserAgent', text(view.userAgent))
   return fields
 }

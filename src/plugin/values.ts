@@ -3,11 +3,51 @@ import { fieldLimit } from '../fields'
 /** Reports a value the mapping had to drop or repair (goes to the debug log). */
 export type Note = (message: string) => void
 
-/** The value at a dot path (`properties.customer_status`) inside `source`, if any. */
-export function valueAt(source: unknown, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), source)
+/**
+ * Where the mapping reports: `debug` for values dropped or repaired, `warn` for what the site owner
+ * should fix (an invalid currency). A plain {@link Note} takes both.
+ */
+export interface MappingLog {
+  debug: Note
+  warn: Note
+}
+
+/** Both forms of the mapping's log as a {@link MappingLog}. */
+export const mappingLog = (log: Note | MappingLog): MappingLog =>
+  typeof log === 'function' ? { debug: log, warn: log } : log
+
+/**
+ * The value at a dot path (`properties.customer_status`) inside `source`, if any. Never throws:
+ * a page's throwing getter or hostile Proxy on the way reads as undefined, with a note.
+ */
+export function valueAt(source: unknown, path: string, note?: Note): unknown {
+  try {
+    return path
+      .split('.')
+      .reduce<unknown>(
+        (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+        source,
+      )
+  } catch {
+    note?.(path + ' dropped: unreadable')
+    return undefined
+  }
+}
+
+/**
+ * The list at `path` inside `source`, read item by item so one unreadable entry costs only itself.
+ * At most `max` entries: past that the body could never fit Impact's limit anyway.
+ */
+export function listAt(source: unknown, path: string, note: Note, max = 1000): unknown[] {
+  const list = valueAt(source, path, note)
+  let length = 0
+  try {
+    if (Array.isArray(list)) length = list.length
+  } catch {
+    note(path + ' dropped: unreadable')
+  }
+  if (length > max) note(`${path}: only the first ${max} kept`)
+  return Array.from({ length: Math.min(length, max) }, (_, i) => valueAt(list, '' + i, note))
 }
 
 /** A string, finite number or boolean as trimmed text; anything else (objects, blanks) is undefined. */
@@ -21,6 +61,12 @@ export function text(value: unknown): string | undefined {
   return s || undefined
 }
 
+/** A finite number, or a string holding a plain decimal ('5.00'; not '5,00'); else undefined. */
+export function decimal(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? +value : value
+  return typeof n === 'number' && isFinite(n) ? n : undefined
+}
+
 /**
  * A money amount: a finite number (or numeric string), not yet rounded (round the final figure:
  * a line subtotal is price x quantity before rounding). Anything else is dropped with a note, so
@@ -28,10 +74,9 @@ export function text(value: unknown): string | undefined {
  */
 export function amount(value: unknown, field: string, note: Note): number | undefined {
   if (value === null || value === undefined || value === '') return undefined
-  const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? +value : value
-  if (typeof n === 'number' && isFinite(n)) return n
-  note(field + ' dropped: not a number')
-  return undefined
+  const n = decimal(value)
+  if (n === undefined) note(field + ' dropped: not a number')
+  return n
 }
 
 /** Rounds to cents without the float noise of 19.99 * 3. */
@@ -41,11 +86,27 @@ export function round2(n: number): number {
 
 /** The event's timestamp as ISO 8601 (its own time, so a replayed event keeps its date). */
 export function isoDate(timestamp: unknown, now: number): string {
-  const date = new Date((timestamp ?? now) as string)
-  return (isNaN(+date) ? new Date(now) : date).toISOString()
+  return dateTime(timestamp ?? now) ?? new Date(now).toISOString()
+}
+
+/** A date (Date, ISO string or epoch milliseconds) in years 1000 to 9999 as ISO 8601, or undefined. */
+export function dateTime(value: unknown): string | undefined {
+  try {
+    const iso = new Date(value as string).toISOString()
+    return /^[1-9]\d{3}-/.test(iso) ? iso : undefined
+  } catch {
+    // an invalid date, an object whose valueOf throws, a Symbol
+    return undefined
+  }
+}
+
+/** `s` cut to `max` UTF-16 units, never through a surrogate pair (half an emoji reads as U+FFFD). */
+export function cut(s: string, max = Infinity): string {
+  const head = s.slice(0, max)
+  return head.length < s.length && /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head
 }
 
 /** Sets `fields[name]`, cut to Impact's limit for it, unless `value` is undefined or blank. */
 export function put(fields: Record<string, string>, name: string, value: string | number | undefined): void {
-  if (value !== undefined && value !== '') fields[name] = ('' + value).slice(0, fieldLimit(name))
+  if (value !== undefined && value !== '') fields[name] = cut('' + value, fieldLimit(name))
 }

@@ -1,0 +1,64 @@
+import { positiveInteger } from '../impact-api'
+import { fieldLimit } from '../fields'
+import { cut, dateTime, decimal, round2, text, type MappingLog } from './values'
+
+/** Fields that hold money: sent rounded to cents, and they make Impact require a CurrencyCode. */
+export const MONEY_FIELD =
+  /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d+|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d+)$/
+
+/** `n` as a plain decimal Impact parses (never an exponent such as `1e+21`), rounded to cents for money. */
+const plain = (n: number | undefined, cents?: boolean): string | undefined => {
+  const s = n === undefined ? 'e' : '' + (cents ? round2(n) : n)
+  return /e/.test(s) ? undefined : s
+}
+
+/** How values of each kind of field are checked, as [field names, value as sent or undefined]. */
+const KINDS: Array<[RegExp, (value: unknown) => string | undefined]> = [
+  [MONEY_FIELD, (v) => plain(decimal(v), true)],
+  [/^(OrderDiscountRate|Item(DiscountRate|Numeric)[\d_]+|Numeric\d+)$/, (v) => plain(decimal(v))],
+  // Ids name something in Impact, and a quantity counts whole units: positive integers both.
+  [/^((Campaign|EventType|ActionTracker|Media(Partner)?|Property)Id|ItemQuantity\d+)$/, positiveInteger],
+  [/^(GiftPurchase|TrackingConsent)$/, (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase()],
+  [/^(EventDate|(Item)?Date[\d_]+)$/, (v) => (v === null || v === '' ? undefined : dateTime(v))],
+  [/^CurrencyCode$/, (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0]],
+  [/^(UniqueUrl|PageUrl)$/, absoluteUrl],
+]
+
+/** An absolute URL (any scheme: an app's web view may be `capacitor://`), as text; else undefined. */
+export function absoluteUrl(value: unknown): string | undefined {
+  const s = text(value)
+  try {
+    return s && new URL(s) && s
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `value` as Impact accepts it in field `name`: the right type (money rounded to cents), within
+ * Impact's length limit, cut at a character boundary. A value Impact would refuse is undefined,
+ * reported: a warning for a currency (the site sends the wrong one), else a debug note.
+ */
+export function fieldValue(name: string, value: unknown, log: MappingLog): string | undefined {
+  const check = KINDS.find(([names]) => names.test(name))?.[1]
+  const given = check ? check(value) : text(value)
+  if (given === undefined && text(value) !== undefined)
+    (name === 'CurrencyCode' ? log.warn : log.debug)(
+      `${name} ${JSON.stringify(text(value)?.slice(0, 40))} dropped: invalid`,
+    )
+  return given && cut(given, fieldLimit(name))
+}
+
+/** Fields Impact refuses together: a mapped one replaces the built-in others of its group. */
+const EXCLUSIVE = [
+  ['ItemPrice', 'ItemSubTotal'],
+  ['EventTypeId', 'EventTypeCode', 'ActionTrackerId'],
+  ['MediaId', 'MediaPartnerId'],
+]
+
+/** Sets a mapped field, removing the fields Impact would refuse beside it (ItemPrice1 removes ItemSubTotal1). */
+export function override(fields: Record<string, string>, name: string, value: string): void {
+  const [, family = '', index = ''] = /^(\D+)(\d*)$/.exec(name) ?? []
+  for (const other of EXCLUSIVE.find((group) => group.includes(family)) ?? []) delete fields[other + index]
+  fields[name] = value
+}
