@@ -10,6 +10,8 @@
  * causes must be valid. Conversions go to a small recording relay on another port.
  */
 import { createHash } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,11 +20,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { SEGMENT_ORDER_COMPLETED } from '../demo/segment-order-example'
 import { startFakeImpact, validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
 import { impactPartnershipCloud } from '../src/index'
-import { createLogger } from '../src/log'
-import { routeEvent } from '../src/plugin/route'
+import { FIRST_ATTEMPT_WAIT_MS } from '../src/plugin/plugin'
 import type { ImpactSettings } from '../src/types'
 import { clearCookies, cookies, setPage } from './support/dom'
-import { resolved } from './support/settings'
 import { startRecorder, type Recorder } from './support/recorder'
 
 const ACCOUNT_SID = 'IRsid123'
@@ -121,66 +121,6 @@ describe('public identity', () => {
     expect(plugin.type).toBe('destination')
     expect(plugin.version).toBe(pkg.version)
     expect(impactPartnershipCloud.pluginName).toBe(NAME)
-  })
-})
-
-describe('routeEvent', () => {
-  const on = resolved({ enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true })
-  const off = resolved({})
-  const custom = resolved({
-    actionEventNames: ['Purchase'],
-    installEventNames: ['App Installed'],
-    pageLoadEventNames: ['Signed Up'],
-  })
-  it.each([
-    ['page, enabled', { type: 'page' }, on, 'pageLoad'],
-    ['page, disabled', { type: 'page' }, off, undefined],
-    ['screen, enabled', { type: 'screen' }, on, 'pageLoad'],
-    ['screen, disabled', { type: 'screen' }, off, undefined],
-    ['identify, enabled', { type: 'identify' }, on, 'pageLoad'],
-    ['identify, disabled', { type: 'identify' }, off, undefined],
-    ['Order Completed', { type: 'track', event: 'Order Completed' }, off, 'conversion'],
-    ['Application Installed', { type: 'track', event: 'Application Installed' }, off, 'install'],
-    ['Application Opened', { type: 'track', event: 'Application Opened' }, off, 'pageLoad'],
-    ['an unknown track', { type: 'track', event: 'Product Viewed' }, on, undefined],
-    ['a track name differing in case', { type: 'track', event: 'order completed' }, off, undefined],
-    ['a custom action name', { type: 'track', event: 'Purchase' }, custom, 'conversion'],
-    ['the default action name once customised', { type: 'track', event: 'Order Completed' }, custom, undefined],
-    ['a custom install name', { type: 'track', event: 'App Installed' }, custom, 'install'],
-    ['a custom page load name', { type: 'track', event: 'Signed Up' }, custom, 'pageLoad'],
-    ['group', { type: 'group' }, on, undefined],
-    ['alias', { type: 'alias' }, on, undefined],
-  ] as const)('%s -> %s', (_name, event, s, expected) => {
-    expect(routeEvent(event as never, s)).toBe(expected)
-  })
-})
-
-describe('createLogger', () => {
-  it.each([
-    ['debug on', true, 1],
-    ['debug off', false, 0],
-  ])(
-    '%s: debug lines printed %s time(s), warnings and errors always, all prefixed [Impact]',
-    (_name, debug, debugLines) => {
-      const d = vi.spyOn(console, 'debug').mockImplementation(() => {})
-      const w = vi.spyOn(console, 'warn').mockImplementation(() => {})
-      const e = vi.spyOn(console, 'error').mockImplementation(() => {})
-      const log = createLogger(debug)
-      log.debug('detail', { a: 1 })
-      log.warn('careful')
-      log.error('broken')
-      expect(d).toHaveBeenCalledTimes(debugLines)
-      if (debugLines) expect(d).toHaveBeenCalledWith('[Impact] detail', { a: 1 })
-      expect(w).toHaveBeenCalledWith('[Impact] careful')
-      expect(e).toHaveBeenCalledWith('[Impact] broken')
-    },
-  )
-
-  it('never throws when the page broke console', () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {
-      throw new Error('console is gone')
-    })
-    expect(() => createLogger(true).error('x')).not.toThrow()
   })
 })
 
@@ -416,6 +356,30 @@ describe('inside analytics-next', () => {
     expect(JSON.stringify(relay.posts[0])).not.toMatch(/jane/i)
   })
 
+  it('a throwing getter on properties.email costs no sale: sent without CustomerEmail', async () => {
+    const analytics = await load([impactPartnershipCloud(settings())])
+    const properties = Object.defineProperty({ ...ORDER, order_id: 'HOSTILE-1' }, 'email', {
+      enumerable: true,
+      get() {
+        throw new Error('hostile getter')
+      },
+    })
+    await analytics.track('Order Completed', properties)
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(relay.posts[0]!.fields).toMatchObject({ OrderId: 'HOSTILE-1' })
+    expect(relay.posts[0]!.fields.CustomerEmail).toBeUndefined()
+  })
+
+  it('an email-like userId goes out as its SHA-1 CustomerId, in PageLoads and conversions', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enableIdentifyEvents: true }))])
+    await analytics.identify(EMAIL)
+    await analytics.track('Order Completed', ORDER)
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(impactRequests()[0]?.fields.CustomerId).toBe(EMAIL_SHA1)
+    expect(relay.posts[0]!.fields.CustomerId).toBe(EMAIL_SHA1)
+    expect(JSON.stringify(fake.entries()) + JSON.stringify(relay.posts)).not.toMatch(/jane/i)
+  })
+
   it('a referral click: the clickId Impact assigns is stored and carried by the conversion', async () => {
     setPage(`${fake.url}/`)
     Object.defineProperty(document, 'referrer', {
@@ -504,6 +468,24 @@ describe('misconfiguration never breaks analytics', () => {
     expect(relay.posts).toEqual([])
   })
 
+  it('a settings object whose getters throw: the factory does not throw, one console.error, analytics works', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const hostile = new Proxy({} as ImpactSettings, {
+      get() {
+        throw new Error('hostile settings')
+      },
+    })
+    let plugin: Plugin | undefined
+    expect(() => (plugin = impactPartnershipCloud(hostile))).not.toThrow()
+    const spy = spyDestination()
+    const analytics = await load([plugin!, spy])
+    await analytics.track('Order Completed', ORDER)
+    expect(spy.seen).toEqual(['track:Order Completed'])
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(String(errors.mock.calls[0]?.[0])).toMatch(/^\[Impact\] .*settings/)
+    expect(relay.posts).toEqual([])
+  })
+
   it('no conversionEndpoint: one console.error naming it, and conversions are not sent', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     const analytics = await load([impactPartnershipCloud(settings({ conversionEndpoint: undefined }))])
@@ -581,4 +563,44 @@ describe('an unreachable relay', () => {
     expect(ctx.failedDelivery()).toBeUndefined()
     expect(ctx.logs().filter((l) => l.level === 'error')).toEqual([])
   })
+})
+
+describe('a relay that holds its answer past the first-attempt wait', () => {
+  it('track() resolves while the request is still waiting, and the answer still arrives', async () => {
+    const HOLD_MS = FIRST_ATTEMPT_WAIT_MS + 2500
+    const log: string[] = []
+    const cors = {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Allow-Methods': 'POST',
+      'Access-Control-Allow-Headers': 'content-type',
+    }
+    const slow = createServer((req, res) => {
+      req.resume()
+      // happy-dom preflights every cross-origin request: answered at once, only the POST is held.
+      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end()
+      req.on('end', () => {
+        log.push('received')
+        setTimeout(() => {
+          log.push('answered')
+          res.writeHead(202, { ...cors, 'Content-Type': 'application/json' }).end('{}')
+        }, HOLD_MS)
+      })
+    })
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (slow.address() as AddressInfo).port
+      const analytics = await load([
+        impactPartnershipCloud(settings({ conversionEndpoint: `http://127.0.0.1:${port}/impact/conversions` })),
+      ])
+      const ctx = await analytics.track('Order Completed', ORDER)
+      log.push('track resolved')
+      expect(ctx.failedDelivery()).toBeUndefined()
+      await vi.waitFor(() => expect(log).toContain('answered'), { timeout: HOLD_MS + 2000, interval: 100 })
+      // Resolved after the request reached the relay and before its answer: the wait was capped.
+      expect(log).toEqual(['received', 'track resolved', 'answered'])
+    } finally {
+      slow.closeAllConnections()
+      await new Promise((resolve) => slow.close(resolve))
+    }
+  }, 15_000)
 })
