@@ -28,6 +28,9 @@ export interface ResolvedSettings {
   cookieDomain: string | undefined
   cookieMaxAgeDays: number
   uniqueClickWindowMinutes: number
+  /** Categories that must all be granted; [] means no consent gating (or the CDN settings' ones). */
+  consentCategories: string[]
+  sendWithoutConsent: boolean
   debug: boolean
 }
 
@@ -98,6 +101,8 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
   cookieDomain: [string],
   cookieMaxAgeDays: [range(400), 30],
   uniqueClickWindowMinutes: [range(1440), 30],
+  consentCategories: [names, []],
+  sendWithoutConsent: [flag, false],
   debug: [flag, false],
 }
 

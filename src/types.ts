@@ -74,6 +74,20 @@ export interface ImpactSettings {
   cookieMaxAgeDays?: number
   /** Rolling window of a click session in minutes (the IAB unique-click rule). Default 30. */
   uniqueClickWindowMinutes?: number
+  /**
+   * Consent categories, as the site's consent tool names them (OneTrust: `['C0004']`; Segment's
+   * consent tools: `['Advertising']`), that must all be granted in an event's
+   * `context.consent.categoryPreferences` before this plugin tracks the visitor. Default `[]`: the
+   * categories in the source's CDN settings for this destination (`consentSettings.categories`),
+   * and when there are none, no consent gating.
+   */
+  consentCategories?: string[]
+  /**
+   * When consent is denied, still send events to Impact flagged `TrackingConsent=false`, without
+   * cookies or storage and with no stored click id (Impact's Consent Mode). Whether that is lawful
+   * is the site's decision. Default false: nothing is sent when consent is denied.
+   */
+  sendWithoutConsent?: boolean
   /** Console diagnostics prefixed `[Impact]`. Default false. */
   debug?: boolean
 }

@@ -67,9 +67,9 @@ const settings = (extra: Partial<ImpactSettings> = {}): ImpactSettings => ({
   ...extra,
 })
 
-async function load(plugins: Plugin[]): Promise<Analytics> {
+async function load(plugins: Plugin[], integrations: Record<string, unknown> = {}): Promise<Analytics> {
   const cdnSettings = {
-    integrations: { 'Segment.io': { apiKey: 'test' } },
+    integrations: { 'Segment.io': { apiKey: 'test' }, ...integrations },
     metrics: { sampleRate: 0 },
   } as unknown as CDNSettings
   const [analytics] = await AnalyticsBrowser.load(
@@ -438,6 +438,129 @@ describe('inside analytics-next', () => {
       expect(ctx.logs().filter((l) => l.level === 'error')).toEqual([])
       expect(ctx.failedDelivery()).toBeUndefined()
     }
+  })
+})
+
+describe('consent', () => {
+  const choice = (C0004?: boolean) => ({
+    context: { consent: { categoryPreferences: C0004 === undefined ? {} : { C0001: true, C0004 } } },
+  })
+  const gated = (extra: Partial<ImpactSettings> = {}) =>
+    impactPartnershipCloud(settings({ enablePageEvents: true, consentCategories: ['C0004'], ...extra }))
+  /** Everything this plugin keeps in the browser (analytics-next keeps its own ajs_ keys). */
+  const ours = (entries: Record<string, string>) => Object.keys(entries).filter((name) => !name.startsWith('ajs_'))
+  const stored = () => ({ cookies: ours(cookies()), localStorage: ours({ ...localStorage }) })
+
+  it('granted: TrackingConsent=true on the PageLoad and the conversion, click stored', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice(true))
+    await analytics.track('Order Completed', ORDER, choice(true))
+    expect(impactRequests()[0]?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(relay.posts[0]?.fields).toMatchObject({ ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(validateConversion(relay.posts[0]!.fields)).toEqual([])
+    expect(cookies().impact_click_id).toBe('abc123')
+  })
+
+  it('no consent categories: no TrackingConsent field at all', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    expect(impactRequests()[0]?.fields).not.toHaveProperty('TrackingConsent')
+    expect(relay.posts[0]?.fields).not.toHaveProperty('TrackingConsent')
+  })
+
+  it('denied: nothing sent, nothing stored, and the cookies of an earlier consent removed', async () => {
+    document.cookie = 'impact_click_id=earlier1; path=/'
+    document.cookie = 'impact_click_session=1.2; path=/'
+    const spy = spyDestination()
+    const analytics = await load([gated(), spy])
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await sleep(1500)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    expect(spy.seen).toEqual(['page:', 'track:Order Completed'])
+  })
+
+  it('denied: a conversion already in the outbox, recorded with consent, is still delivered', async () => {
+    const first = await load([gated()])
+    await first.track('Order Completed', { ...ORDER, order_id: 'BEFORE-1' }, choice(true))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    relay.posts.length = 0
+    localStorage.setItem(
+      'impact_outbox',
+      JSON.stringify([
+        {
+          id: 'x1',
+          key: 'Order Completed|KEPT-1',
+          body: 'CampaignId=1000&OrderId=KEPT-1&EventTypeCode=Order+Completed&TrackingConsent=true',
+          attempts: 1,
+          next: 0,
+        },
+      ]),
+    )
+    const analytics = await load([gated()])
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await vi.waitFor(() => expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['KEPT-1']))
+  })
+
+  it('denied with sendWithoutConsent: TrackingConsent=false, the URL click id, nothing stored', async () => {
+    const analytics = await load([gated({ sendWithoutConsent: true })])
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(impactRequests()[0]?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'false' })
+    expect(relay.posts[0]?.fields).toMatchObject({ ClickId: 'abc123', TrackingConsent: 'false' })
+    expect(validateConversion(relay.posts[0]!.fields)).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+  })
+
+  it('denied with sendWithoutConsent: a stored click id is never used', async () => {
+    setPage(`${fake.url}/checkout`)
+    document.cookie = 'impact_click_id=stored9; path=/'
+    const analytics = await load([gated({ sendWithoutConsent: true })])
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(relay.posts[0]?.fields).not.toHaveProperty('ClickId')
+  })
+
+  it('granted later on the same page: the withheld landing PageLoad is sent once, with TrackingConsent=true', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice())
+    await sleep(300)
+    expect(fake.entries()).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
+    await analytics.track('Product Viewed', {}, choice(true))
+    await vi.waitFor(() => expect(fake.entries()).toHaveLength(1))
+    await sleep(300)
+    const [entry, ...more] = impactRequests()
+    expect(more).toEqual([])
+    expect(entry?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(cookies().impact_click_id).toBe('abc123')
+  })
+
+  it('denied later on the same page: the held click is forgotten, even if consent is granted after', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice())
+    await analytics.track('Segment Consent Preference Updated', {}, choice(false))
+    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
+    await analytics.track('Order Completed', ORDER, choice(true))
+    await sleep(300)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts[0]?.fields).not.toHaveProperty('ClickId')
+    expect(cookies().impact_click_id).toBeUndefined()
+  })
+
+  it("the CDN settings' consentSettings.categories are used when consentCategories is empty", async () => {
+    const entry = { consentSettings: { categories: ['C0004'] } }
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))], { [NAME]: entry })
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await sleep(500)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
   })
 })
 

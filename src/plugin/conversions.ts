@@ -1,6 +1,7 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import { conversionKey } from '../delivery/outbox'
 import type { ResolvedSettings } from '../settings'
+import { withTrackingConsent, type Sending } from './consent'
 import { conversionFields } from './conversion-fields'
 import { hashIdentity } from './hash-email'
 import type { Note } from './values'
@@ -24,6 +25,8 @@ export interface ConversionInput {
   email: unknown
   /** An app-install conversion. */
   install: boolean
+  /** How the visitor's consent lets it go (its TrackingConsent). */
+  sending: Sending
   now: number
   note: Note
 }
@@ -35,5 +38,5 @@ export interface ConversionInput {
 export function buildConversion(event: SegmentEvent, input: ConversionInput): Conversion {
   const { settings, install, now, note } = input
   const fields = conversionFields(event, settings, { clickId: input.clickId }, install, now, note)
-  return { key: conversionKey(fields), ...hashIdentity(fields, input.email) }
+  return { key: conversionKey(fields), ...hashIdentity(withTrackingConsent(fields, input.sending), input.email) }
 }

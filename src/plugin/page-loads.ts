@@ -7,45 +7,54 @@ import type { ResolvedSettings } from '../settings'
 import { pageLoadFields } from './page-load-fields'
 import { valueAt } from './values'
 
-/** Where the visitor arrived in this document, and what the unique-click rule made of it. */
+/** Where the visitor arrived in this document, captured at load(). */
 export interface Landing {
   /** The URL at load(), click id included, before any script could clean the address bar. */
   url: string
-  /** The unique-click verdict for that URL. */
-  click: ClickDecision
+  /** The document's referrer at load(). */
+  referrer: string
+  /** When the visitor landed (ms since epoch). */
+  at: number
+  /** The unique-click verdict, once made: at load(), or when consent shows (see ConsentGate). */
+  click?: ClickDecision | undefined
 }
 
 /** Builds the PageLoads of one document, remembering what in-app navigation needs. */
 export interface PageLoads {
-  /** The PageLoad fields of a page, screen, identify or PageLoad-named track event. */
-  fields(event: SegmentEvent, now: number): ImpactFields
+  /**
+   * The PageLoad fields of a page, screen, identify or PageLoad-named track event. `cookieless`:
+   * no click cookie or session is read or written; only a click id in the URL counts.
+   */
+  fields(event: SegmentEvent, now: number, cookieless: boolean | undefined): ImpactFields
 }
 
 /**
- * PageLoads for one document. `landing` is the decision made at load(): the document's first page
- * event reports it (a site may clean the click id out of the address bar before its first page()).
+ * PageLoads for one document. The document's first page event reports `landing` (a site may clean
+ * the click id out of the address bar before its first page()).
  */
-export function createPageLoads(
-  settings: ResolvedSettings,
-  tracker: ClickTracker,
-  landing: Landing | undefined,
-): PageLoads {
+export function createPageLoads(settings: ResolvedSettings, tracker: ClickTracker, landing: Landing): PageLoads {
   /** URL of the previous page event: the referrer of in-app navigations. */
   let previousUrl: string | undefined
+  let first: Landing | undefined = landing
   return {
-    fields(event, now) {
+    fields(event, now, cookieless) {
+      const decide = cookieless ? tracker.peek : tracker.pageLoad
       let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
       // In-app navigations are referred by the previous page, never the stale external document.referrer.
       const referrer = previousUrl ?? document.referrer
-      let clickId = tracker.clickId()
+      let clickId = cookieless ? decide(url, referrer, now).clickId : tracker.clickId()
       let unique = false
       if (event.type === 'page') {
-        const { click, url: landingUrl } = landing ?? { click: tracker.pageLoad(url, referrer, now), url }
-        landing = undefined
+        const landing = first
+        first = undefined
         previousUrl = url
+        // A cookieless event ignores what consent once allowed: only the URL's click id counts.
+        const click = landing
+          ? ((cookieless ? undefined : landing.click) ?? decide(landing.url, landing.referrer, landing.at))
+          : decide(url, referrer, now)
         if ((unique = click.unique)) {
           clickId = click.clickId
-          url = landingUrl
+          url = landing?.url ?? url
         }
       }
       if (!unique) url = withoutClickIds(url, settings.clickIdParams)

@@ -8,6 +8,8 @@ import { ImpactSettingsError, resolveSettings, type ResolvedSettings } from '../
 import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
 import { conversionTarget } from './conversion-target'
+import { consentCategories, withTrackingConsent, type Sending } from './consent'
+import { createConsentGate, type ConsentGate } from './consent-gate'
 import { buildConversion } from './conversions'
 import { adaptDelivery, type PluginDelivery } from './delivery-adapter'
 import { hashIdentity, visitorEmail } from './hash-email'
@@ -38,6 +40,7 @@ interface StartedPlugin {
   tracker: ClickTracker
   delivery: PluginDelivery
   pageLoads: PageLoads
+  gate: ConsentGate
   /** False when conversions have nowhere to go (no conversionEndpoint, no opt-in). */
   converts: boolean
   analytics: Analytics
@@ -104,6 +107,8 @@ function readSettings(raw: ImpactSettings): ResolvedSettings | Error {
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
 function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin {
   const log = createLogger(settings.debug)
+  // (cloud-mode.ts: the check for Segment's cloud-mode copy of this destination goes here.)
+  const categories = consentCategories(settings.consentCategories, analytics, PLUGIN_NAME)
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
   const delivery = adaptDelivery(createDelivery(settings.pageLoadEndpoint, target, log), () =>
@@ -114,21 +119,29 @@ function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin 
   setTimeout(replay, 0)
   addEventListener('online', replay)
   addEventListener('pagehide', () => delivery.leave())
-  // Captured now: events buffered before a late register() never reach this plugin.
-  const landing: Landing = { url: location.href, click: tracker.pageLoad(location.href, document.referrer, Date.now()) }
+  // Captured now: events buffered before a late register() never reach this plugin. With consent
+  // categories, the click is decided (and stored) only once an event shows the visitor's choice.
+  const landing: Landing = { url: location.href, referrer: document.referrer, at: Date.now() }
+  if (!categories.length) landing.click = tracker.pageLoad(landing.url, landing.referrer, landing.at)
+  const gate = createConsentGate({ categories, sendWithoutConsent: settings.sendWithoutConsent, tracker, landing })
   const pageLoads = createPageLoads(settings, tracker, landing)
-  return { settings, log, tracker, delivery, pageLoads, converts: !!target, analytics }
+  return { settings, log, tracker, delivery, pageLoads, gate, converts: !!target, analytics }
 }
 
 /** Sends one event where its route says, waiting for the first attempt at most FIRST_ATTEMPT_WAIT_MS. */
 async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
   const event = ctx.event
+  const { sending, withheld } = plugin.gate.admit(event)
+  // The landing page view withheld until the visitor's choice, now that it is granted.
+  if (withheld && sending && routeEvent(withheld, plugin.settings))
+    sendPageLoad(plugin, withheld, sending).catch((error: unknown) => plugin.log.debug('landing not sent', error))
   const route = routeEvent(event, plugin.settings)
-  if (!route || (route !== 'pageLoad' && !plugin.converts))
-    return plugin.log.debug('not sent: ' + (event.event ?? event.type))
-  const sending = route === 'pageLoad' ? sendPageLoad(plugin, event) : sendConversion(plugin, event, route)
+  if (!sending || !route || (route !== 'pageLoad' && !plugin.converts))
+    return plugin.log.debug('not sent: ' + (sending ? (event.event ?? event.type) : 'no consent'))
+  const request =
+    route === 'pageLoad' ? sendPageLoad(plugin, event, sending) : sendConversion(plugin, event, route, sending)
   const answer = await Promise.race([
-    sending,
+    request,
     new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS)),
   ])
   if (answer && answer !== 'duplicate' && !isSuccess(answer.status))
@@ -136,24 +149,34 @@ async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
 }
 
 /** A PageLoad: its email hashed first (PageLoads are never stored, so nothing is lost waiting). */
-async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent): Promise<Answer> {
-  const { finalBody } = hashIdentity(plugin.pageLoads.fields(event, Date.now()), emailOf(plugin, event))
-  return plugin.delivery.sendPageLoad(await finalBody, (answer) =>
-    plugin.tracker.adopt(valueAt(answer.body, 'clickId')),
-  )
+async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending: Sending): Promise<Answer> {
+  const fields = plugin.pageLoads.fields(event, Date.now(), sending.cookieless)
+  const { finalBody } = hashIdentity(withTrackingConsent(fields, sending), emailOf(plugin, event))
+  return plugin.delivery.sendPageLoad(await finalBody, (answer) => {
+    // A referral's click id is kept only where cookies are allowed.
+    if (!sending.cookieless) plugin.tracker.adopt(valueAt(answer.body, 'clickId'))
+  })
 }
 
-/** A conversion: stored at once, sent once its email is hashed. */
-function sendConversion(plugin: StartedPlugin, event: SegmentEvent, route: Route): Promise<Answer | 'duplicate'> {
+/** A conversion: stored at once (in memory only when cookieless), sent once its email is hashed. */
+function sendConversion(
+  plugin: StartedPlugin,
+  event: SegmentEvent,
+  route: Route,
+  sending: Sending,
+): Promise<Answer | 'duplicate'> {
+  const now = Date.now()
+  const { tracker, log } = plugin
   const conversion = buildConversion(event, {
     settings: plugin.settings,
-    clickId: plugin.tracker.clickId(),
+    clickId: sending.cookieless ? tracker.peek(location.href, undefined, now).clickId : tracker.clickId(),
     email: emailOf(plugin, event),
     install: route === 'install',
-    now: Date.now(),
-    note: plugin.log.debug,
+    sending,
+    now,
+    note: log.debug,
   })
-  return plugin.delivery.sendConversion(conversion)
+  return plugin.delivery.sendConversion(conversion, { persist: !sending.cookieless })
 }
 
 /** The visitor's email from the event, else the identified user's traits. */
