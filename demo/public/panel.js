@@ -33,6 +33,8 @@
         // Impact counts a PageLoad whose URL carries the click id as a click: the plugin sends one per unique click.
         if (e.endpoint === 'PageLoad' && /[?&](irclickid|im_ref)=/.test(e.fields.PageUrl || ''))
           details.unshift('★ unique click')
+        // What the visitor's consent choice sent: true, false (Consent Mode), or no field (no consent gating).
+        details.push('TrackingConsent=' + (e.fields.TrackingConsent || '(none)'))
         if (e.fields.CustomerEmail) details.push('CustomerEmail=' + e.fields.CustomerEmail.slice(0, 10) + '… (SHA-1)')
         e.errors.forEach(function (err) {
           details.push('✗ ' + err.field + ': ' + err.message)
