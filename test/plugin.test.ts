@@ -23,7 +23,7 @@ import { impactPartnershipCloud } from '../src/index'
 import { FIRST_ATTEMPT_WAIT_MS } from '../src/plugin/plugin'
 import type { ImpactSettings } from '../src/types'
 import { clearCookies, cookies, setPage } from './support/dom'
-import { startRecorder, type Recorder } from './support/recorder'
+import { CORS_HEADERS, startRecorder, type Recorder } from './support/recorder'
 
 const ACCOUNT_SID = 'IRsid123'
 const NAME = 'Impact Partnership Cloud'
@@ -692,11 +692,7 @@ describe('a relay that holds its answer past the first-attempt wait', () => {
   it('track() resolves while the request is still waiting, and the answer still arrives', async () => {
     const HOLD_MS = FIRST_ATTEMPT_WAIT_MS + 2500
     const log: string[] = []
-    const cors = {
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': 'POST',
-      'Access-Control-Allow-Headers': 'content-type',
-    }
+    const cors = CORS_HEADERS
     const slow = createServer((req, res) => {
       req.resume()
       // happy-dom preflights every cross-origin request: answered at once, only the POST is held.

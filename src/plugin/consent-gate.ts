@@ -7,7 +7,7 @@ import type { Landing } from './page-loads'
 /** What the gate lets through for one event. */
 export interface Admission {
   /** How the event goes to Impact; undefined: not at all. */
-  sending: Sending | undefined
+  sending: Sending
   /** The landing page event withheld until consent, to send first (consent just arrived). */
   withheld?: SegmentEvent | undefined
 }

@@ -9,13 +9,12 @@ import { valueAt } from './values'
  */
 export type Consent = 'granted' | 'denied' | 'unknown'
 
-/** How an event may go to Impact; undefined when it must not go at all. */
-export interface Sending {
-  /** Value of TrackingConsent, when the visitor's choice is known. */
-  trackingConsent?: 'true' | 'false'
-  /** No cookie or storage read or written for this event, no stored click id (Impact's Consent Mode). */
-  cookieless?: boolean
-}
+/**
+ * How an event may go to Impact: its TrackingConsent value, `''` when the visitor's choice is not
+ * known (no field), or undefined when it must not go at all. `'false'` also means cookieless: no
+ * cookie or storage read or written for the event, no stored click id (Impact's Consent Mode).
+ */
+export type Sending = '' | 'true' | 'false' | undefined
 
 /**
  * The consent an event's `context.consent.categoryPreferences` (as Segment's consent tools stamp
@@ -34,15 +33,13 @@ export function consentOf(event: SegmentEvent, categories: readonly string[]): C
 }
 
 /** How an event with `consent` goes to Impact under the `sendWithoutConsent` setting. */
-export function sendingFor(consent: Consent, sendWithoutConsent: boolean): Sending | undefined {
-  if (consent === 'granted') return { trackingConsent: 'true' }
-  if (consent === 'unknown') return {}
-  return sendWithoutConsent ? { trackingConsent: 'false', cookieless: true } : undefined
+export function sendingFor(consent: Consent, sendWithoutConsent: boolean): Sending {
+  return consent === 'granted' ? 'true' : consent === 'unknown' ? '' : sendWithoutConsent ? 'false' : undefined
 }
 
 /** `fields` flagged with the visitor's consent, when known. */
 export function withTrackingConsent(fields: ImpactFields, sending: Sending): ImpactFields {
-  return sending.trackingConsent ? { ...fields, TrackingConsent: sending.trackingConsent } : fields
+  return sending ? { ...fields, TrackingConsent: sending } : fields
 }
 
 /**

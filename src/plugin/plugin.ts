@@ -133,11 +133,11 @@ async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
   const event = ctx.event
   const { sending, withheld } = plugin.gate.admit(event)
   // The landing page view withheld until the visitor's choice, now that it is granted.
-  if (withheld && sending && routeEvent(withheld, plugin.settings))
+  if (withheld && routeEvent(withheld, plugin.settings))
     sendPageLoad(plugin, withheld, sending).catch((error: unknown) => plugin.log.debug('landing not sent', error))
   const route = routeEvent(event, plugin.settings)
-  if (!sending || !route || (route !== 'pageLoad' && !plugin.converts))
-    return plugin.log.debug('not sent: ' + (sending ? (event.event ?? event.type) : 'no consent'))
+  if (sending === undefined || !route || (route !== 'pageLoad' && !plugin.converts))
+    return plugin.log.debug('not sent: ' + (sending === undefined ? 'no consent' : (event.event ?? event.type)))
   const request =
     route === 'pageLoad' ? sendPageLoad(plugin, event, sending) : sendConversion(plugin, event, route, sending)
   const answer = await Promise.race([
@@ -150,11 +150,11 @@ async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
 
 /** A PageLoad: its email hashed first (PageLoads are never stored, so nothing is lost waiting). */
 async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending: Sending): Promise<Answer> {
-  const fields = plugin.pageLoads.fields(event, Date.now(), sending.cookieless)
+  const fields = plugin.pageLoads.fields(event, Date.now(), sending === 'false')
   const { finalBody } = hashIdentity(withTrackingConsent(fields, sending), emailOf(plugin, event))
   return plugin.delivery.sendPageLoad(await finalBody, (answer) => {
     // A referral's click id is kept only where cookies are allowed.
-    if (!sending.cookieless) plugin.tracker.adopt(valueAt(answer.body, 'clickId'))
+    if (sending !== 'false') plugin.tracker.adopt(valueAt(answer.body, 'clickId'))
   })
 }
 
@@ -169,14 +169,14 @@ function sendConversion(
   const { tracker, log } = plugin
   const conversion = buildConversion(event, {
     settings: plugin.settings,
-    clickId: sending.cookieless ? tracker.peek(location.href, undefined, now).clickId : tracker.clickId(),
+    clickId: sending === 'false' ? tracker.peek(location.href, undefined, now).clickId : tracker.clickId(),
     email: emailOf(plugin, event),
     install: route === 'install',
     sending,
     now,
     note: log.debug,
   })
-  return plugin.delivery.sendConversion(conversion, { persist: !sending.cookieless })
+  return plugin.delivery.sendConversion(conversion, { persist: sending !== 'false' })
 }
 
 /** The visitor's email from the event, else the identified user's traits. */
