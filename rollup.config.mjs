@@ -1,27 +1,33 @@
+import { readFileSync } from 'node:fs'
 import nodeResolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
+import { dts } from 'rollup-plugin-dts'
 
-const ts = (declarations) =>
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'))
+
+/** Puts package.json's version where src/version.ts names `__PACKAGE_VERSION__` (vitest does the same). */
+const packageVersion = () => ({
+  name: 'package-version',
+  transform: (code) =>
+    code.includes('__PACKAGE_VERSION__') ? code.replace(/__PACKAGE_VERSION__/g, JSON.stringify(version)) : null,
+})
+
+const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
-    compilerOptions: {
-      rootDir: 'src',
-      outDir: 'dist',
-      declaration: declarations,
-      ...(declarations ? { declarationDir: 'dist' } : {}),
-      declarationMap: false,
-      sourceMap: false,
-    },
+    compilerOptions: { rootDir: 'src', outDir: 'dist', declaration: false, declarationMap: false, sourceMap: false },
   })
 
+const ENTRIES = { index: 'src/index.ts', relay: 'src/relay/index.ts' }
+
 export default [
-  // npm: ESM + CJS + .d.ts for the plugin and the relay. js-cookie stays a dependency and
-  // analytics-next is only a (type) peer.
+  // npm: ESM + CJS for the plugin and the relay. js-cookie stays a dependency and analytics-next
+  // is only a (type) peer.
   {
-    input: { index: 'src/index.ts', relay: 'src/relay/index.ts' },
+    input: ENTRIES,
     external: ['js-cookie', /^@segment\//, /^node:/],
-    plugins: [ts(true)],
+    plugins: [packageVersion(), ts()],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'shared/[name].mjs' },
       {
@@ -33,10 +39,19 @@ export default [
       },
     ],
   },
+  // Types: one self-contained declaration file per entry and module system (.d.mts beside the
+  // .mjs, .d.cts beside the .cjs), so every resolver (node10, node16 CJS and ESM, bundler) reads
+  // types in the module system of the file it loads, and no declaration imports a sibling.
+  ...['mts', 'cts'].map((ext) => ({
+    input: ENTRIES,
+    external: ['js-cookie', /^@segment\//, /^node:/],
+    plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { rootDir: 'src' } })],
+    output: { dir: 'dist', entryFileNames: `[name].d.${ext}`, chunkFileNames: `shared/[name]-[hash].d.${ext}` },
+  })),
   // CDN: one IIFE with js-cookie bundled; the global is the factory itself.
   {
     input: 'src/cdn.ts',
-    plugins: [nodeResolve({ browser: true }), ts(false)],
+    plugins: [packageVersion(), nodeResolve({ browser: true }), ts()],
     output: {
       file: 'dist/impact-partnership-cloud.min.js',
       format: 'iife',

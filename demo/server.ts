@@ -14,6 +14,7 @@ import { createImpactRelay, toNodeListener } from '../src/relay/index'
 import { startFakeImpact, type RunningFakeImpact } from './fake-impact/index'
 import { PAGES, renderPage } from './layout'
 import { SEGMENT_ORDER_COMPLETED } from './segment-order-example'
+import { serveSnippet } from './segment-snippet'
 
 /** Demo credentials: fake, only meaningful to the fake Impact. */
 export const DEMO_ACCOUNT = { accountSid: 'IRdemoAccountSid1', authToken: 'demo-token-not-a-secret', campaignId: 12345 }
@@ -66,6 +67,7 @@ export async function startDemo(
     if (url.pathname === '/impact/conversions') return relay(req, res)
     if (url.pathname === '/config.js') return config(res, impact.url, consentMode(req, consent))
     if (url.pathname === '/consent-tools.js') return void serveConsentTools(res)
+    if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
     void serveFile(url.pathname, res, consentMode(req, consent) !== 'off')
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }

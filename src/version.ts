@@ -1,2 +1,5 @@
-/** The package version, reported as the plugin's `version` (a unit test keeps it equal to package.json). */
-export const VERSION = '0.1.0'
+/** Replaced with package.json's `version` at build time (rollup.config.mjs) and in tests (vitest.config.ts). */
+declare const __PACKAGE_VERSION__: string
+
+/** The package version, reported as the plugin's `version`; taken from package.json when building. */
+export const VERSION: string = __PACKAGE_VERSION__

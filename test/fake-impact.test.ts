@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
-  loadFieldTable,
-  lookupField,
   startFakeImpact,
   validateConversion,
   validatePageLoad,
@@ -64,27 +62,6 @@ const ATTRIBUTION_KEYS =
   'ClickId|CustomerId|CustomProfileId|CustomClickId|PromoCode|OrderPromoCode|MediaId|' +
   'MediaPartnerId|UniqueUrl|CallerId|GoogAId|AndroidId|AppleIfa|AppleIfv'
 
-describe('openapi field table', () => {
-  const table = loadFieldTable('conversions-v14.openapi.yaml', 'ConversionPayload')
-  it.each([
-    ['ItemSku3', 'string', 3],
-    ['ItemText2_50', 'string', 2],
-    ['ItemNumeric1_10', 'number', 1],
-    ['Text50', 'string', undefined],
-    ['Money3', 'number', undefined],
-  ])('reads the prose key behind %s', (name, type, item) => {
-    const rule = expect.objectContaining({ type })
-    expect(lookupField(table, name)).toEqual(item ? { rule, item } : { rule })
-  })
-  it.each(['ItemText1_51', 'Text51', 'Text0', 'ItemSku0', 'ItemSku', 'ItemNumeric1_11', 'Bogus'])(
-    'has no rule for %s',
-    (name) => expect(lookupField(table, name)).toBeUndefined(),
-  )
-  it('reads the schema required list', () => {
-    expect(table.required).toEqual(['CampaignId', 'EventDate', 'OrderId'])
-  })
-})
-
 describe('validatePageLoad', () => {
   it('accepts a fully valid PageLoad', () => {
     expect(validatePageLoad(PAGE_LOAD)).toEqual([])
@@ -129,6 +106,33 @@ describe('validateConversion', () => {
     })
     expect(validateConversion(fields)).toEqual([])
   })
+  it('accepts every limited field at its limit, custom fields, an ActionTrackerId and a PromoCode alone', () => {
+    const fields = edit(ORDER, {
+      ClickId: 'c'.repeat(64),
+      OrderId: 'o'.repeat(64),
+      CustomProfileId: 'p'.repeat(70),
+      Note: 'n'.repeat(255),
+      Text50: 't'.repeat(64),
+      ItemText2_1: 't'.repeat(64),
+      Numeric10: '-1.5',
+      Money3: '9.99',
+      Date10: '2026-01-15T10:05:00Z',
+      ItemDate1_10: '2026-01-15T10:05:00Z',
+      GiftPurchase: 'false',
+      CountryCode: 'US',
+    })
+    expect(validateConversion(fields)).toEqual([])
+    const promoOnly = edit(ORDER, {
+      ClickId: undefined,
+      CustomerId: undefined,
+      CustomProfileId: undefined,
+      OrderPromoCode: undefined,
+      PromoCode: 'PARTNER10',
+      EventTypeCode: undefined,
+      ActionTrackerId: '4321',
+    })
+    expect(validateConversion(promoOnly)).toEqual([])
+  })
   const noAttribution = { ClickId: undefined, CustomerId: undefined, CustomProfileId: undefined }
   const item3Not2 = {
     ItemSku3: 'SKU-3',
@@ -163,6 +167,16 @@ describe('validateConversion', () => {
     ['unknown param', { Revenue: '60.00' }, ['Revenue']],
     ['out-of-range indexed field', { Text51: 'x' }, ['Text51']],
     ['empty value', { OrderPromoCode: '' }, ['OrderPromoCode']],
+    ['NOW as a conversion date', { EventDate: 'NOW' }, ['EventDate']],
+    ['Text1 of 65 chars', { Text1: 't'.repeat(65) }, ['Text1']],
+    ['ItemText1_50 of 65 chars', { ItemText1_50: 't'.repeat(65) }, ['ItemText1_50']],
+    ['SubId2 of 256 chars', { SubId2: 's'.repeat(256) }, ['SubId2']],
+    ['Note of 256 chars', { Note: 'n'.repeat(256) }, ['Note']],
+    ['three-letter CountryCode', { CountryCode: 'USA' }, ['CountryCode']],
+    ['non-positive MediaId', { MediaId: '0' }, ['MediaId']],
+    ['item money without CurrencyCode', { CurrencyCode: undefined, ItemMoney1_3: '2.50' }, ['CurrencyCode']],
+    ['item field beyond its range', { ItemMoney1_4: '2.50' }, ['ItemMoney1_4']],
+    ['Money1 without CurrencyCode', { CurrencyCode: undefined, Money1: '1' }, ['CurrencyCode']],
   ])('rejects %s', (_, change, fields) => {
     expect(fieldsOf(validateConversion(edit(ORDER, change)))).toEqual(fields)
   })

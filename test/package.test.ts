@@ -7,13 +7,16 @@ import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runInNewContext } from 'node:vm'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pack, run, type Packed } from './support/pack'
 
+type Target = string | { types: string; default: string }
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
   version: string
+  license: string
   unpkg: string
   jsdelivr: string
-  exports: Record<string, Record<string, string>>
+  exports: Record<string, string | Record<'import' | 'require', Target>>
 }
 const require = createRequire(import.meta.url)
 /** Imports a built file by path (typed loosely: dist/ may not exist when the type check runs). */
@@ -39,15 +42,114 @@ describe('npm entry points', () => {
     expect(typeof relay.toNodeListener).toBe('function')
   })
 
-  it('package.json points types first, and unpkg/jsdelivr at the CDN bundle', () => {
-    expect(Object.keys(pkg.exports['.']!)[0]).toBe('types')
-    expect(Object.keys(pkg.exports['./relay']!)[0]).toBe('types')
-    for (const target of Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))) {
-      expect(() => readFileSync(target), target).not.toThrow()
+  it('package.json gives each module system its own types, first, and points unpkg/jsdelivr at the CDN bundle', () => {
+    for (const entry of ['.', './relay']) {
+      const { import: esm, require: cjs } = pkg.exports[entry] as Record<'import' | 'require', Record<string, string>>
+      expect(Object.entries(esm!)).toEqual([
+        ['types', expect.stringMatching(/\.d\.mts$/)],
+        ['default', expect.stringMatching(/\.mjs$/)],
+      ])
+      expect(Object.entries(cjs!)).toEqual([
+        ['types', expect.stringMatching(/\.d\.cts$/)],
+        ['default', expect.stringMatching(/\.cjs$/)],
+      ])
     }
+    const targets = Object.values(pkg.exports).flatMap((e) =>
+      typeof e === 'string' ? [e] : Object.values(e).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
+    )
+    for (const target of targets) expect(() => readFileSync(target), target).not.toThrow()
     expect(pkg.unpkg).toBe('./dist/impact-partnership-cloud.min.js')
     expect(pkg.jsdelivr).toBe(pkg.unpkg)
   })
+
+  it('reports the version package.json has, in the built files as in the sources under test', async () => {
+    const { VERSION } = await import('../src/version')
+    expect(VERSION).toBe(pkg.version)
+    // Injected at build time, never typed by hand.
+    expect(readFileSync('src/version.ts', 'utf8')).not.toMatch(/\d+\.\d+\.\d+/)
+    expect(readFileSync('dist/index.mjs', 'utf8')).toContain(`const VERSION = ${JSON.stringify(pkg.version)}`)
+  })
+})
+
+describe('the packed package', () => {
+  let packed: Packed
+  beforeAll(() => {
+    packed = pack()
+    const kB = (n: number): string => `${(n / 1024).toFixed(1)} kB`
+    console.log(
+      `npm package: ${packed.files.length} files, ${kB(packed.size)} packed, ${kB(packed.unpackedSize)} installed`,
+    )
+  })
+  afterAll(() => packed.remove())
+
+  it('ships exactly what users need: the builds, their types, the relay stub for node10, the docs', () => {
+    const paths = packed.files.map((f) => f.path).sort()
+    // Chunks shared by the plugin and the relay are named after their first module: any name, in pairs.
+    const shared = paths.filter((p) => p.startsWith('dist/shared/'))
+    expect(shared.every((p) => /^dist\/shared\/[\w-]+\.(?:mjs|cjs)$/.test(p))).toBe(true)
+    expect(shared.filter((p) => p.endsWith('.mjs')).map((p) => p.replace(/mjs$/, 'cjs'))).toEqual(
+      shared.filter((p) => p.endsWith('.cjs')),
+    )
+    expect(paths.filter((p) => !shared.includes(p))).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'dist/impact-partnership-cloud.min.js',
+      'dist/index.cjs',
+      'dist/index.d.cts',
+      'dist/index.d.mts',
+      'dist/index.mjs',
+      'dist/relay.cjs',
+      'dist/relay.d.cts',
+      'dist/relay.d.mts',
+      'dist/relay.mjs',
+      'package.json',
+      'relay/package.json',
+    ])
+  })
+
+  it('has an MIT LICENSE, as package.json says', () => {
+    expect(pkg.license).toBe('MIT')
+    expect(readFileSync('LICENSE', 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} the analytics-plugin-impact authors\n/,
+    )
+  })
+
+  it('resolves types for ".", "./relay" and "./package.json" under node10, node16 (CJS and ESM) and bundler (attw)', () => {
+    const out = run('attw', [packed.tarball, '--no-definitely-typed', '--format', 'json'])
+    const { analysis } = JSON.parse(out) as {
+      analysis: {
+        problems: unknown[]
+        entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>
+      }
+    }
+    expect(analysis.problems).toEqual([])
+    const resolved = Object.fromEntries(
+      Object.entries(analysis.entrypoints).map(([entry, { resolutions }]) => [
+        entry,
+        Object.fromEntries(
+          Object.entries(resolutions).map(([mode, r]) => [mode, r.resolution?.fileName.split('/').pop()]),
+        ),
+      ]),
+    )
+    const types = (name: string) => ({
+      node10: `${name}.d.cts`,
+      'node16-cjs': `${name}.d.cts`,
+      'node16-esm': `${name}.d.mts`,
+      bundler: `${name}.d.mts`,
+    })
+    const json = {
+      node10: 'package.json',
+      'node16-cjs': 'package.json',
+      'node16-esm': 'package.json',
+      bundler: 'package.json',
+    }
+    expect(resolved).toEqual({ '.': types('index'), './relay': types('relay'), './package.json': json })
+  }, 60_000)
+
+  it('passes publint with warnings as errors', () => {
+    expect(run('publint', ['run', packed.tarball, '--strict'])).toContain('All good!')
+  }, 30_000)
 })
 
 describe('CDN bundle', () => {

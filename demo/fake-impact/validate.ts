@@ -1,9 +1,9 @@
 /**
  * Validates PageLoad and Conversion form fields the way Impact does: every field against the
- * OpenAPI schema, then the conditional rules Impact documents in prose. Pure functions of the
- * fields; the schemas are read once when this module loads, so a broken spec fails at startup.
+ * project's field table (`src/fields`), then the table's conditional rules. Pure functions of the
+ * fields.
  */
-import { loadFieldTable, lookupField, type FieldRule, type FieldTable } from './openapi.js'
+import { CONVERSIONS, PAGE_LOAD, forItem, lookupField, type FieldRule, type RequestTable } from '../../src/fields'
 
 /** One problem with a request, shaped like the entries of Impact's `errors[]`. */
 export interface FieldError {
@@ -19,42 +19,21 @@ export type FormFields = Record<string, string>
 /** Builds an Impact-shaped error. */
 export const fieldError = (field: string, message: string): FieldError => ({ field, level: 'ERROR', message })
 
-// Extras: fields Impact names only in prose (PageLoadRequest lacks ClickId although its own
-// `required` description offers it) and length limits from Impact's docs the schemas omit.
-const PAGE_LOAD = loadFieldTable('pageload-v14.openapi.yaml', 'PageLoadRequest', {
-  ClickId: { type: 'string', maxLength: 64 },
-  AndroidId: { type: 'string' },
-  CustomProfileId: { maxLength: 70 },
-})
-const CONVERSION = loadFieldTable('conversions-v14.openapi.yaml', 'ConversionPayload', {
-  ActionTrackerId: { type: 'integer' },
-  CustomClickId: { type: 'string' },
-  PromoCode: { type: 'string' },
-  AndroidId: { type: 'string' },
-  ClickId: { maxLength: 64 },
-  OrderId: { maxLength: 64 },
-  CustomProfileId: { maxLength: 70 },
-  Note: { maxLength: 255 },
-})
+/**
+ * Impact takes a plaintext email on PageLoad; this project never sends one, so the fake holds
+ * PageLoad to the Conversions rule (a hash) and catches a leak on either endpoint.
+ */
+const STRICT_PAGE_LOAD: RequestTable = {
+  ...PAGE_LOAD,
+  fields: { ...PAGE_LOAD.fields, CustomerEmail: CONVERSIONS.fields.CustomerEmail! },
+}
 
-const VISITOR_IDS = 'CustomProfileId ClickId CustomerId GoogAId AndroidId AppleIfa AppleIfv'.split(' ')
-const EVENT_IDS = ['ActionTrackerId', 'EventTypeId', 'EventTypeCode']
-const ATTRIBUTION_KEYS = (
-  'ClickId CustomerId CustomProfileId CustomClickId PromoCode OrderPromoCode MediaId ' +
-  'MediaPartnerId UniqueUrl CallerId GoogAId AndroidId AppleIfa AppleIfv'
-).split(' ')
-const MONEY = new RegExp(
-  '^(?:Order(?:Discount|SubTotalPostDiscount|Shipping|Tax|Margin)|Amount|Money\\d+|' +
-    'Item(?:Price|SubTotal|Discount|TotalDiscount)\\d+|ItemMoney\\d+_\\d+)$',
-)
 /** RFC 3339: seconds required, and a zone (`Z` or `±hh:mm`), so the instant is unambiguous. */
 const HH_MM = '(?:[01]\\d|2[0-3]):[0-5]\\d'
 const DATE_TIME = new RegExp(`^(\\d{4})-(\\d\\d)-(\\d\\d)T${HH_MM}:[0-5]\\d(?:\\.\\d+)?(?:Z|[+-]${HH_MM})$`)
-/** SHA-1 (40 hex) or SHA-256 (64 hex): Impact refuses plaintext; this project never sends it. */
-const HASHED_EMAIL = /^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/
 
 const has = (fields: FormFields, name: string): boolean => Object.hasOwn(fields, name)
-const present = (fields: FormFields, names: string[]): string[] => names.filter((n) => has(fields, n))
+const present = (fields: FormFields, names: readonly string[]): string[] => names.filter((n) => has(fields, n))
 
 /** Checks the date is a real calendar day too: Date.parse happily accepts February 30. */
 function isDateTime(value: string): boolean {
@@ -69,35 +48,26 @@ function isDateTime(value: string): boolean {
 const isAbsoluteUrl = (value: string): boolean => value === value.trim() && URL.canParse(value)
 
 /** The first problem with one non-empty value, or undefined. */
-function valueProblem(name: string, value: string, rule: FieldRule, allowNow: boolean) {
+function valueProblem(value: string, rule: FieldRule & { maxLength?: number }): string | undefined {
   if (rule.type === 'integer' && !/^-?\d+$/.test(value)) return 'must be an integer'
   if (rule.type === 'number' && !/^-?\d+(?:\.\d+)?$/.test(value)) return 'must be a decimal number'
   if (rule.type === 'boolean' && !/^(?:true|false)$/.test(value)) return 'must be true or false'
-  // Ids (CampaignId, PropertyId, EventTypeId, MediaId ...) are positive: 0 names nothing.
-  if (rule.type === 'integer' && name.endsWith('Id') && !/^0*[1-9]\d*$/.test(value)) {
-    return 'must be a positive integer'
+  if (rule.min !== undefined && Number(value) < rule.min) {
+    return rule.min === 1 ? 'must be a positive integer' : `must be at least ${rule.min}`
   }
-  if (rule.format === 'date-time' && !(allowNow && value === 'NOW') && !isDateTime(value)) {
+  if (rule.format === 'date-time' && !(rule.now && value === 'NOW') && !isDateTime(value)) {
     return 'must be an ISO 8601 date-time with seconds and a time zone (Z or ±hh:mm)'
   }
   if (rule.format === 'uri' && !isAbsoluteUrl(value)) return 'must be an absolute URL with a scheme'
   if (rule.maxLength !== undefined && value.length > rule.maxLength) {
     return `must be at most ${rule.maxLength} characters (got ${value.length})`
   }
-  if (rule.enum && !rule.enum.includes(value)) return `must be one of ${rule.enum.join(', ')}`
-  if (name === 'CustomerEmail' && !HASHED_EMAIL.test(value)) {
-    return 'must be a SHA-1 or SHA-256 hex hash: plaintext addresses are refused'
-  }
-  if (name === 'CurrencyCode' && !/^[A-Z]{3}$/.test(value)) return 'must be an ISO 4217 code (USD)'
-  if (/^ItemQuantity\d+$/.test(name) && Number(value) < 1) return 'must be at least 1'
+  if (rule.pattern && !rule.pattern.test(value)) return `must match ${rule.pattern.source}`
   return undefined
 }
 
-/**
- * Per-field checks shared by both endpoints: documented, non-empty, well-typed; then the
- * schema's `required` list minus the fields a "one of" rule covers instead.
- */
-function checkFields(table: FieldTable, fields: FormFields, alternatives: string[], allowNow: boolean): FieldError[] {
+/** Per-field checks: documented, non-empty, well-typed; then the always-required ones. */
+function checkFields(table: RequestTable, fields: FormFields): FieldError[] {
   const errors: FieldError[] = []
   for (const [name, value] of Object.entries(fields)) {
     const match = lookupField(table, name)
@@ -105,81 +75,100 @@ function checkFields(table: FieldTable, fields: FormFields, alternatives: string
       ? 'is not a documented parameter of this endpoint'
       : value.trim() === ''
         ? 'must not be empty (leave the parameter out instead)'
-        : valueProblem(name, value, match.rule, allowNow)
+        : valueProblem(value, match.rule)
     if (problem) errors.push(fieldError(name, problem))
   }
   for (const name of table.required) {
-    if (alternatives.includes(name) || has(fields, name)) continue
-    errors.push(fieldError(name, 'is required'))
+    if (!has(fields, name)) errors.push(fieldError(name, 'is required'))
   }
   return errors
 }
 
-/** Validates a `POST /PageLoad` form. Returns no errors when Impact would accept it. */
-export function validatePageLoad(fields: FormFields): FieldError[] {
-  const errors = checkFields(PAGE_LOAD, fields, VISITOR_IDS, true)
-  if (present(fields, VISITOR_IDS).length === 0) {
-    const others = VISITOR_IDS.slice(1).join(', ')
-    const message = `CustomProfileId or one of ${others} is required`
-    errors.push(fieldError(VISITOR_IDS.join('|'), message))
-  }
-  return errors
-}
-
-/** Item rules: indexes run 1..n, each item has a SKU, a quantity and exactly one amount. */
-function checkItems(fields: FormFields): FieldError[] {
+/** "At least one of" and "exactly one of". */
+function checkAlternatives(table: RequestTable, fields: FormFields): FieldError[] {
   const errors: FieldError[] = []
+  const { exactlyOne, anyOf } = table
+  if (exactlyOne) {
+    const sent = present(fields, exactlyOne)
+    if (sent.length === 0) errors.push(fieldError(exactlyOne.join('|'), `one of ${exactlyOne.join(', ')} is required`))
+    const message = `send exactly one of ${exactlyOne.join(', ')}, got ${sent.join(' and ')}`
+    if (sent.length > 1) errors.push(...sent.map((name) => fieldError(name, message)))
+  }
+  if (present(fields, anyOf).length === 0) {
+    errors.push(fieldError(anyOf.join('|'), `one of ${anyOf.join(', ')} is required`))
+  }
+  return errors
+}
+
+/** The item indexes in use (`ItemSku3` uses 3). */
+function itemsOf(table: RequestTable, fields: FormFields): Set<number> {
   const items = new Set<number>()
   for (const name of Object.keys(fields)) {
-    const item = lookupField(CONVERSION, name)?.item
+    const item = lookupField(table, name)?.item
     if (item !== undefined) items.add(item)
   }
+  return items
+}
+
+/** Pairs never sent together: `{i}` pairs per item in use. */
+function checkExclusive(table: RequestTable, fields: FormFields, items: Set<number>): FieldError[] {
+  const errors: FieldError[] = []
+  for (const pair of table.exclusive ?? []) {
+    const indexes = pair[0].includes('{i}') ? [...items] : [0]
+    for (const i of indexes) {
+      const [a, b] = pair.map((template) => forItem(template, i))
+      if (has(fields, a!) && has(fields, b!)) errors.push(fieldError(b!, `must not be sent together with ${a}`))
+    }
+  }
+  return errors
+}
+
+/** Item rules: indexes run 1..n, each item has what `perItem` asks; order-level fields stay out. */
+function checkItems(table: RequestTable, fields: FormFields, items: Set<number>): FieldError[] {
+  const errors: FieldError[] = []
   if (items.size === 0) return errors
+  const perItem = table.perItem ?? []
   let gap = 1
   while (items.has(gap)) gap++
   if (gap < Math.max(...items)) {
     const message = `item indexes must run from 1 without gaps: ${gap} is missing`
-    errors.push(fieldError(`ItemSku${gap}`, message))
+    errors.push(fieldError(forItem(perItem[0]?.[0] ?? 'Item{i}', gap), message))
   }
   for (const i of items) {
-    for (const name of [`ItemSku${i}`, `ItemQuantity${i}`]) {
-      if (!has(fields, name)) errors.push(fieldError(name, `is required for item ${i}`))
-    }
-    const amounts = present(fields, [`ItemPrice${i}`, `ItemSubTotal${i}`])
-    if (amounts.length === 2) {
-      errors.push(fieldError(`ItemPrice${i}`, `must not be sent together with ItemSubTotal${i}`))
-    } else if (amounts.length === 0) {
-      const field = `ItemPrice${i}|ItemSubTotal${i}`
-      errors.push(fieldError(field, `ItemPrice${i} or ItemSubTotal${i} is required`))
+    for (const templates of perItem) {
+      const names = templates.map((t) => forItem(t, i))
+      if (present(fields, names).length > 0) continue
+      const message = `${names.join(' or ')} is required for item ${i}`
+      errors.push(fieldError(names.join('|'), message))
     }
   }
-  if (has(fields, 'OrderSubTotalPostDiscount')) {
-    errors.push(fieldError('OrderSubTotalPostDiscount', 'must not be sent with item-level data'))
+  for (const name of present(fields, table.orderLevelOnly ?? [])) {
+    errors.push(fieldError(name, 'must not be sent with item-level data'))
   }
   return errors
 }
 
-/** Validates a `POST /Advertisers/{AccountSID}/Conversions` form, conditional rules included. */
-export function validateConversion(fields: FormFields): FieldError[] {
-  const errors = checkFields(CONVERSION, fields, [], false)
-  const eventIds = present(fields, EVENT_IDS)
-  if (eventIds.length === 0) {
-    errors.push(fieldError(EVENT_IDS.join('|'), `one of ${EVENT_IDS.join(', ')} is required`))
-  }
-  if (eventIds.length > 1) {
-    const message = `send exactly one event identifier, got ${eventIds.join(' and ')}`
-    errors.push(...eventIds.map((id) => fieldError(id, message)))
-  }
-  if (present(fields, ATTRIBUTION_KEYS).length === 0) {
-    const message = `one attribution key is required: ${ATTRIBUTION_KEYS.join(', ')}`
-    errors.push(fieldError(ATTRIBUTION_KEYS.join('|'), message))
-  }
-  if (has(fields, 'MediaId') && has(fields, 'MediaPartnerId')) {
-    errors.push(fieldError('MediaPartnerId', 'must not be sent together with MediaId'))
-  }
-  const money = Object.keys(fields).filter((name) => MONEY.test(name))
-  if (money.length > 0 && !has(fields, 'CurrencyCode')) {
-    errors.push(fieldError('CurrencyCode', `is required when money is sent (${money.join(', ')})`))
-  }
-  return [...errors, ...checkItems(fields)]
+/** CurrencyCode (the table's currency field) whenever money is sent. */
+function checkCurrency(table: RequestTable, fields: FormFields): FieldError[] {
+  if (!table.currency || has(fields, table.currency)) return []
+  const money = Object.keys(fields).filter((name) => lookupField(table, name)?.rule.money)
+  return money.length === 0 ? [] : [fieldError(table.currency, `is required when money is sent (${money.join(', ')})`)]
 }
+
+/** All of a table's rules over one request. */
+function validate(table: RequestTable, fields: FormFields): FieldError[] {
+  const items = itemsOf(table, fields)
+  return [
+    ...checkFields(table, fields),
+    ...checkAlternatives(table, fields),
+    ...checkExclusive(table, fields, items),
+    ...checkCurrency(table, fields),
+    ...checkItems(table, fields, items),
+  ]
+}
+
+/** Validates a `POST /PageLoad` form. Returns no errors when Impact would accept it. */
+export const validatePageLoad = (fields: FormFields): FieldError[] => validate(STRICT_PAGE_LOAD, fields)
+
+/** Validates a `POST /Advertisers/{AccountSID}/Conversions` form, conditional rules included. */
+export const validateConversion = (fields: FormFields): FieldError[] => validate(CONVERSIONS, fields)

@@ -7,12 +7,14 @@ import { createLogger, type Logger } from '../log'
 import { ImpactSettingsError, resolveSettings, type ResolvedSettings } from '../settings'
 import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
+import { claimCloudModeDestination } from './cloud-mode'
 import { conversionTarget } from './conversion-target'
 import { consentCategories, withTrackingConsent, type Sending } from './consent'
 import { createConsentGate, type ConsentGate } from './consent-gate'
 import { buildConversion } from './conversions'
 import { adaptDelivery, type PluginDelivery } from './delivery-adapter'
 import { hashIdentity, visitorEmail } from './hash-email'
+import { reportImpactWarnings } from './impact-warnings'
 import { createPageLoads, type Landing, type PageLoads } from './page-loads'
 import { routeEvent, type Route } from './route'
 import { valueAt } from './values'
@@ -107,7 +109,7 @@ function readSettings(raw: ImpactSettings): ResolvedSettings | Error {
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
 function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin {
   const log = createLogger(settings.debug)
-  // (cloud-mode.ts: the check for Segment's cloud-mode copy of this destination goes here.)
+  claimCloudModeDestination(analytics, PLUGIN_NAME, log)
   const categories = consentCategories(settings.consentCategories, analytics, PLUGIN_NAME)
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
@@ -155,6 +157,7 @@ async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending:
   return plugin.delivery.sendPageLoad(await finalBody, (answer) => {
     // A referral's click id is kept only where cookies are allowed.
     if (sending !== 'false') plugin.tracker.adopt(valueAt(answer.body, 'clickId'))
+    reportImpactWarnings(answer.body, plugin.log)
   })
 }
 

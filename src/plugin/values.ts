@@ -1,4 +1,4 @@
-import { FIELD_LIMITS } from '../fields'
+import { fieldLimit } from '../fields'
 
 /** Reports a value the mapping had to drop or repair (goes to the debug log). */
 export type Note = (message: string) => void
@@ -47,5 +47,5 @@ export function isoDate(timestamp: unknown, now: number): string {
 
 /** Sets `fields[name]`, cut to Impact's limit for it, unless `value` is undefined or blank. */
 export function put(fields: Record<string, string>, name: string, value: string | number | undefined): void {
-  if (value !== undefined && value !== '') fields[name] = ('' + value).slice(0, FIELD_LIMITS[name])
+  if (value !== undefined && value !== '') fields[name] = ('' + value).slice(0, fieldLimit(name))
 }
