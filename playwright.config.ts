@@ -38,6 +38,8 @@ export default defineConfig({
     env: {
       PORT: String(E2E_PORT),
       IMPACT_PORT: String(IMPACT_PORT),
+      // No consent banner by default; e2e/consent.spec.ts turns it on per browser (demo_consent_mode).
+      DEMO_CONSENT: 'off',
       DEMO_EXTRA_ORIGINS: ['www', 'checkout'].map((sub) => `http://${sub}.shop.example.test:${E2E_PORT}`).join(','),
     },
   },

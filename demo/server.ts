@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { build } from 'esbuild'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createImpactRelay, toNodeListener } from '../src/relay/index'
@@ -50,6 +51,7 @@ export async function startDemo(
   impactPort: number,
   extraOrigins: string[] = [],
   pages: Record<string, string> = {},
+  consent: ConsentMode = 'off',
 ): Promise<Demo> {
   const impact = await startFakeImpact({ ...DEMO_ACCOUNT, port: impactPort, host: '127.0.0.1' })
   const server = createServer()
@@ -73,11 +75,12 @@ export async function startDemo(
       req.url = url.pathname.slice(PANEL_BASE.length) + url.search
       return impact.listener(req, res)
     }
-    if (url.pathname === '/config.js') return config(res)
+    if (url.pathname === '/config.js') return config(res, consentMode(req, consent))
+    if (url.pathname === '/consent-tools.js') return void serveConsentTools(res)
     if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
     const extra = pages[url.pathname]
     if (extra !== undefined) return html(res, extra)
-    void serveFile(url.pathname, res)
+    void serveFile(url.pathname, res, consentMode(req, consent) !== 'off')
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
 }
@@ -85,8 +88,39 @@ export async function startDemo(
 /** Where the panel reads the fake Impact's control routes (`/__log`, `/__reset`) on the shop's origin. */
 const PANEL_BASE = '/fake-impact'
 
+/**
+ * The shop's consent banner: `off` (no banner, no consent gating), `banner` (Accept / Reject through
+ * Segment's consent tools; the plugin gated on the 'Advertising' category), or `send-without-consent`
+ * (the same, with the plugin's sendWithoutConsent). A `demo_consent_mode` cookie overrides the
+ * server's default for one browser (the e2e tests use it).
+ */
+export type ConsentMode = 'off' | 'banner' | 'send-without-consent'
+const CONSENT_MODES: readonly ConsentMode[] = ['off', 'banner', 'send-without-consent']
+
+function consentMode(req: IncomingMessage, fallback: ConsentMode): ConsentMode {
+  const chosen = /(?:^|;\s*)demo_consent_mode=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1]
+  return CONSENT_MODES.find((m) => m === chosen) ?? fallback
+}
+
+let consentTools: Promise<string> | undefined
+/** Segment's consent tools from node_modules, bundled once for the page (global SegmentConsentTools). */
+async function serveConsentTools(res: ServerResponse): Promise<void> {
+  consentTools ??= build({
+    entryPoints: ['@segment/analytics-consent-tools'],
+    absWorkingDir: root,
+    bundle: true,
+    format: 'iife',
+    globalName: 'SegmentConsentTools',
+    platform: 'browser',
+    write: false,
+    logLevel: 'error',
+  }).then((result) => result.outputFiles[0]!.text)
+  res.writeHead(200, { 'content-type': types['.js'], 'cache-control': 'no-store' })
+  res.end(await consentTools)
+}
+
 /** The page's settings, written where the page can read them before analytics-next loads. */
-function config(res: ServerResponse): void {
+function config(res: ServerResponse, consent: ConsentMode): void {
   const settings = {
     accountSid: DEMO_ACCOUNT.accountSid,
     campaignId: DEMO_ACCOUNT.campaignId,
@@ -96,21 +130,23 @@ function config(res: ServerResponse): void {
     enablePageEvents: true,
     enableIdentifyEvents: true,
     debug: true,
+    ...(consent !== 'off' && { consentCategories: ['Advertising'] }),
+    ...(consent === 'send-without-consent' && { sendWithoutConsent: true }),
   }
   res.writeHead(200, { 'content-type': types['.js'], 'cache-control': 'no-store' })
   // analytics-next lazy-loads its chunks from `_cdn`: point it at this server, never Segment's CDN.
   res.end(
     `window.analytics = { _cdn: location.origin };\n` +
-      `window.DEMO = ${JSON.stringify({ panelUrl: PANEL_BASE, settings })};\n` +
+      `window.DEMO = ${JSON.stringify({ panelUrl: PANEL_BASE, settings, consentBanner: consent !== 'off' })};\n` +
       `window.ORDER_EXAMPLE = ${JSON.stringify(SEGMENT_ORDER_COMPLETED)};\n`,
   )
 }
 
-async function serveFile(pathname: string, res: ServerResponse): Promise<void> {
+async function serveFile(pathname: string, res: ServerResponse, consentBanner: boolean): Promise<void> {
   const page = PAGES[pathname]
   if (page) {
     const fragment = await readFile(path.join(root, 'demo/pages', page.file), 'utf8')
-    return html(res, renderPage(page.title, fragment))
+    return html(res, renderPage(page.title, fragment, consentBanner))
   }
   const prefix = Object.keys(files).find((p) => pathname.startsWith(p))
   const rel = prefix ? pathname.slice(prefix.length) : ''
@@ -149,7 +185,8 @@ if (isMain) {
   const port = Number(process.env.PORT ?? 4173)
   const impactPort = Number(process.env.IMPACT_PORT ?? port + 1)
   const extra = (process.env.DEMO_EXTRA_ORIGINS ?? '').split(',').filter(Boolean)
-  startDemo(port, impactPort, extra).then(
+  const consent = CONSENT_MODES.find((m) => m === process.env.DEMO_CONSENT) ?? 'banner'
+  startDemo(port, impactPort, extra, {}, consent).then(
     (demo) => {
       console.log(`Demo shop:   ${demo.url}/`)
       console.log(`Fake Impact: ${demo.impact.url} (log: ${demo.impact.url}/__log)`)

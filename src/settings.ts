@@ -30,6 +30,9 @@ export interface ResolvedSettings {
   uniqueClickWindowMinutes: number
   /** ISO 4217 code, upper case. */
   defaultCurrency: string
+  /** Categories that must all be granted; [] means no consent gating (or the CDN settings' ones). */
+  consentCategories: string[]
+  sendWithoutConsent: boolean
   debug: boolean
 }
 
@@ -108,6 +111,8 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
   cookieMaxAgeDays: [range(400), 30],
   uniqueClickWindowMinutes: [range(1440), 30],
   defaultCurrency: [currency, 'USD'],
+  consentCategories: [names, []],
+  sendWithoutConsent: [flag, false],
   debug: [flag, false],
 }
 

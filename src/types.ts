@@ -82,6 +82,20 @@ export interface ImpactSettings {
    * warning naming it). Default `'USD'`.
    */
   defaultCurrency?: string
+  /**
+   * Consent categories, as the site's consent tool names them (OneTrust: `['C0004']`; Segment's
+   * consent tools: `['Advertising']`), that must all be granted in an event's
+   * `context.consent.categoryPreferences` before this plugin tracks the visitor. Default `[]`: the
+   * categories in the source's CDN settings for this destination (`consentSettings.categories`),
+   * and when there are none, no consent gating.
+   */
+  consentCategories?: string[]
+  /**
+   * When consent is denied, still send events to Impact flagged `TrackingConsent=false`, without
+   * cookies or storage and with no stored click id (Impact's Consent Mode). Whether that is lawful
+   * is the site's decision. Default false: nothing is sent when consent is denied.
+   */
+  sendWithoutConsent?: boolean
   /** Console diagnostics prefixed `[Impact]`. Default false. */
   debug?: boolean
 }

@@ -393,6 +393,45 @@ describe('createClickTracker (happy-dom cookies)', () => {
     }
   })
 
+  it('creating a tracker touches no cookie (the domain probe waits until a cookie is needed)', () => {
+    // A host no other test probed: the registrable domain is found once per host and page.
+    setPage('https://www.lazy-probe.example.com/?irclickid=abc123')
+    const watch = watchCookieWrites()
+    try {
+      createClickTracker(settings, location, silentLog())
+      expect(watch.writes).toEqual([])
+    } finally {
+      watch.stop()
+    }
+  })
+
+  it('peek (consent denied): the URL click id decides, stored cookies are neither read nor written', () => {
+    trackerAt('https://shop.example.com/?irclickid=stored1').pageLoad(location.href, undefined, NOW)
+    const tracker = trackerAt('https://shop.example.com/?irclickid=fresh2')
+    const watch = watchCookieWrites()
+    try {
+      expect(tracker.peek(location.href, undefined, NOW + MINUTE)).toMatchObject({ unique: true, clickId: 'fresh2' })
+      expect(tracker.peek('https://shop.example.com/cart', undefined, NOW + MINUTE)).toMatchObject({
+        unique: false,
+        clickId: undefined,
+      })
+      expect(watch.writes).toEqual([])
+    } finally {
+      watch.stop()
+    }
+    expect(cookies()[CLICK_ID_COOKIE]).toBe('stored1')
+  })
+
+  it('forget (consent withdrawn) removes both click cookies, on the registrable domain too', () => {
+    trackerAt('https://www.shop.example.com/?irclickid=abc123').pageLoad(location.href, undefined, NOW)
+    expect(cookies()[CLICK_ID_COOKIE]).toBe('abc123')
+    const tracker = trackerAt('https://www.shop.example.com/cart')
+    tracker.forget()
+    expect(cookies()).not.toHaveProperty(CLICK_ID_COOKIE)
+    expect(cookies()).not.toHaveProperty(CLICK_SESSION_COOKIE)
+    expect(tracker.clickId()).toBeUndefined()
+  })
+
   it('an external referral after the session window is a unique click again', () => {
     trackerAt('https://shop.example.com/?irclickid=abc123').pageLoad(location.href, undefined, NOW)
     const tracker = trackerAt('https://shop.example.com/')

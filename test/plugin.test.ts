@@ -11,6 +11,8 @@
  * Conversions go to a small recording relay on another port.
  */
 import { createHash } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,13 +21,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { SEGMENT_ORDER_COMPLETED } from '../demo/segment-order-example'
 import { validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
 import { impactPartnershipCloud } from '../src/index'
-import { createLogger } from '../src/log'
-import { routeEvent } from '../src/plugin/route'
+import { FIRST_ATTEMPT_WAIT_MS } from '../src/plugin/plugin'
 import type { ImpactSettings } from '../src/types'
 import { clearCookies, cookies, setPage } from './support/dom'
 import { startFirstPartyImpact } from './support/first-party-impact'
-import { resolved } from './support/settings'
-import { startRecorder, type Recorder } from './support/recorder'
+import { CORS_HEADERS, startRecorder, type Recorder } from './support/recorder'
 
 const ACCOUNT_SID = 'IRsid123'
 const NAME = 'Impact Partnership Cloud'
@@ -69,9 +69,9 @@ const settings = (extra: Partial<ImpactSettings> = {}): ImpactSettings => ({
   ...extra,
 })
 
-async function load(plugins: Plugin[]): Promise<Analytics> {
+async function load(plugins: Plugin[], integrations: Record<string, unknown> = {}): Promise<Analytics> {
   const cdnSettings = {
-    integrations: { 'Segment.io': { apiKey: 'test' } },
+    integrations: { 'Segment.io': { apiKey: 'test' }, ...integrations },
     metrics: { sampleRate: 0 },
   } as unknown as CDNSettings
   const [analytics] = await AnalyticsBrowser.load(
@@ -123,66 +123,6 @@ describe('public identity', () => {
     expect(plugin.type).toBe('destination')
     expect(plugin.version).toBe(pkg.version)
     expect(impactPartnershipCloud.pluginName).toBe(NAME)
-  })
-})
-
-describe('routeEvent', () => {
-  const on = resolved({ enablePageEvents: true, enableScreenEvents: true, enableIdentifyEvents: true })
-  const off = resolved({})
-  const custom = resolved({
-    actionEventNames: ['Purchase'],
-    installEventNames: ['App Installed'],
-    pageLoadEventNames: ['Signed Up'],
-  })
-  it.each([
-    ['page, enabled', { type: 'page' }, on, 'pageLoad'],
-    ['page, disabled', { type: 'page' }, off, undefined],
-    ['screen, enabled', { type: 'screen' }, on, 'pageLoad'],
-    ['screen, disabled', { type: 'screen' }, off, undefined],
-    ['identify, enabled', { type: 'identify' }, on, 'pageLoad'],
-    ['identify, disabled', { type: 'identify' }, off, undefined],
-    ['Order Completed', { type: 'track', event: 'Order Completed' }, off, 'conversion'],
-    ['Application Installed', { type: 'track', event: 'Application Installed' }, off, 'install'],
-    ['Application Opened', { type: 'track', event: 'Application Opened' }, off, 'pageLoad'],
-    ['an unknown track', { type: 'track', event: 'Product Viewed' }, on, undefined],
-    ['a track name differing in case', { type: 'track', event: 'order completed' }, off, undefined],
-    ['a custom action name', { type: 'track', event: 'Purchase' }, custom, 'conversion'],
-    ['the default action name once customised', { type: 'track', event: 'Order Completed' }, custom, undefined],
-    ['a custom install name', { type: 'track', event: 'App Installed' }, custom, 'install'],
-    ['a custom page load name', { type: 'track', event: 'Signed Up' }, custom, 'pageLoad'],
-    ['group', { type: 'group' }, on, undefined],
-    ['alias', { type: 'alias' }, on, undefined],
-  ] as const)('%s -> %s', (_name, event, s, expected) => {
-    expect(routeEvent(event as never, s)).toBe(expected)
-  })
-})
-
-describe('createLogger', () => {
-  it.each([
-    ['debug on', true, 1],
-    ['debug off', false, 0],
-  ])(
-    '%s: debug lines printed %s time(s), warnings and errors always, all prefixed [Impact]',
-    (_name, debug, debugLines) => {
-      const d = vi.spyOn(console, 'debug').mockImplementation(() => {})
-      const w = vi.spyOn(console, 'warn').mockImplementation(() => {})
-      const e = vi.spyOn(console, 'error').mockImplementation(() => {})
-      const log = createLogger(debug)
-      log.debug('detail', { a: 1 })
-      log.warn('careful')
-      log.error('broken')
-      expect(d).toHaveBeenCalledTimes(debugLines)
-      if (debugLines) expect(d).toHaveBeenCalledWith('[Impact] detail', { a: 1 })
-      expect(w).toHaveBeenCalledWith('[Impact] careful')
-      expect(e).toHaveBeenCalledWith('[Impact] broken')
-    },
-  )
-
-  it('never throws when the page broke console', () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {
-      throw new Error('console is gone')
-    })
-    expect(() => createLogger(true).error('x')).not.toThrow()
   })
 })
 
@@ -418,6 +358,30 @@ describe('inside analytics-next', () => {
     expect(JSON.stringify(relay.posts[0])).not.toMatch(/jane/i)
   })
 
+  it('a throwing getter on properties.email costs no sale: sent without CustomerEmail', async () => {
+    const analytics = await load([impactPartnershipCloud(settings())])
+    const properties = Object.defineProperty({ ...ORDER, order_id: 'HOSTILE-1' }, 'email', {
+      enumerable: true,
+      get() {
+        throw new Error('hostile getter')
+      },
+    })
+    await analytics.track('Order Completed', properties)
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(relay.posts[0]!.fields).toMatchObject({ OrderId: 'HOSTILE-1' })
+    expect(relay.posts[0]!.fields.CustomerEmail).toBeUndefined()
+  })
+
+  it('an email-like userId goes out as its SHA-1 CustomerId, in PageLoads and conversions', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enableIdentifyEvents: true }))])
+    await analytics.identify(EMAIL)
+    await analytics.track('Order Completed', ORDER)
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(impactRequests()[0]?.fields.CustomerId).toBe(EMAIL_SHA1)
+    expect(relay.posts[0]!.fields.CustomerId).toBe(EMAIL_SHA1)
+    expect(JSON.stringify(fake.entries()) + JSON.stringify(relay.posts)).not.toMatch(/jane/i)
+  })
+
   it('a referral click: the clickId Impact assigns is stored and carried by the conversion', async () => {
     setPage(`${fake.url}/`)
     Object.defineProperty(document, 'referrer', {
@@ -479,6 +443,129 @@ describe('inside analytics-next', () => {
   })
 })
 
+describe('consent', () => {
+  const choice = (C0004?: boolean) => ({
+    context: { consent: { categoryPreferences: C0004 === undefined ? {} : { C0001: true, C0004 } } },
+  })
+  const gated = (extra: Partial<ImpactSettings> = {}) =>
+    impactPartnershipCloud(settings({ enablePageEvents: true, consentCategories: ['C0004'], ...extra }))
+  /** Everything this plugin keeps in the browser (analytics-next keeps its own ajs_ keys). */
+  const ours = (entries: Record<string, string>) => Object.keys(entries).filter((name) => !name.startsWith('ajs_'))
+  const stored = () => ({ cookies: ours(cookies()), localStorage: ours({ ...localStorage }) })
+
+  it('granted: TrackingConsent=true on the PageLoad and the conversion, click stored', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice(true))
+    await analytics.track('Order Completed', ORDER, choice(true))
+    expect(impactRequests()[0]?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(relay.posts[0]?.fields).toMatchObject({ ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(validateConversion(relay.posts[0]!.fields)).toEqual([])
+    expect(cookies().impact_click_id).toBe('abc123')
+  })
+
+  it('no consent categories: no TrackingConsent field at all', async () => {
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    expect(impactRequests()[0]?.fields).not.toHaveProperty('TrackingConsent')
+    expect(relay.posts[0]?.fields).not.toHaveProperty('TrackingConsent')
+  })
+
+  it('denied: nothing sent, nothing stored, and the cookies of an earlier consent removed', async () => {
+    document.cookie = 'impact_click_id=earlier1; path=/'
+    document.cookie = 'impact_click_session=1.2; path=/'
+    const spy = spyDestination()
+    const analytics = await load([gated(), spy])
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await sleep(1500)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    expect(spy.seen).toEqual(['page:', 'track:Order Completed'])
+  })
+
+  it('denied: a conversion already in the outbox, recorded with consent, is still delivered', async () => {
+    const first = await load([gated()])
+    await first.track('Order Completed', { ...ORDER, order_id: 'BEFORE-1' }, choice(true))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    relay.posts.length = 0
+    localStorage.setItem(
+      'impact_outbox',
+      JSON.stringify([
+        {
+          id: 'x1',
+          key: 'Order Completed|KEPT-1',
+          body: 'CampaignId=1000&OrderId=KEPT-1&EventTypeCode=Order+Completed&TrackingConsent=true',
+          attempts: 1,
+          next: 0,
+        },
+      ]),
+    )
+    const analytics = await load([gated()])
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await vi.waitFor(() => expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['KEPT-1']))
+  })
+
+  it('denied with sendWithoutConsent: TrackingConsent=false, the URL click id, nothing stored', async () => {
+    const analytics = await load([gated({ sendWithoutConsent: true })])
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(impactRequests()[0]?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'false' })
+    expect(relay.posts[0]?.fields).toMatchObject({ ClickId: 'abc123', TrackingConsent: 'false' })
+    expect(validateConversion(relay.posts[0]!.fields)).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+  })
+
+  it('denied with sendWithoutConsent: a stored click id is never used', async () => {
+    setPage(`${fake.url}/checkout`)
+    document.cookie = 'impact_click_id=stored9; path=/'
+    const analytics = await load([gated({ sendWithoutConsent: true })])
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(relay.posts[0]?.fields).not.toHaveProperty('ClickId')
+  })
+
+  it('granted later on the same page: the withheld landing PageLoad is sent once, with TrackingConsent=true', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice())
+    await sleep(300)
+    expect(fake.entries()).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
+    await analytics.track('Product Viewed', {}, choice(true))
+    await vi.waitFor(() => expect(fake.entries()).toHaveLength(1))
+    await sleep(300)
+    const [entry, ...more] = impactRequests()
+    expect(more).toEqual([])
+    expect(entry?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(cookies().impact_click_id).toBe('abc123')
+  })
+
+  it('denied later on the same page: the held click is forgotten, even if consent is granted after', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice())
+    await analytics.track('Segment Consent Preference Updated', {}, choice(false))
+    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
+    await analytics.track('Order Completed', ORDER, choice(true))
+    await sleep(300)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts[0]?.fields).not.toHaveProperty('ClickId')
+    expect(cookies().impact_click_id).toBeUndefined()
+  })
+
+  it("the CDN settings' consentSettings.categories are used when consentCategories is empty", async () => {
+    const entry = { consentSettings: { categories: ['C0004'] } }
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))], { [NAME]: entry })
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await sleep(500)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+  })
+})
+
 describe('misconfiguration never breaks analytics', () => {
   it('invalid settings: exactly one console.error listing the problems; analytics keeps working', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
@@ -503,6 +590,24 @@ describe('misconfiguration never breaks analytics', () => {
     for (const key of ['accountSid', 'campaignId', 'cookieMaxAgeDays', 'pageLoadEndpoint'])
       expect(message).toContain(key)
     expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+  })
+
+  it('a settings object whose getters throw: the factory does not throw, one console.error, analytics works', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const hostile = new Proxy({} as ImpactSettings, {
+      get() {
+        throw new Error('hostile settings')
+      },
+    })
+    let plugin: Plugin | undefined
+    expect(() => (plugin = impactPartnershipCloud(hostile))).not.toThrow()
+    const spy = spyDestination()
+    const analytics = await load([plugin!, spy])
+    await analytics.track('Order Completed', ORDER)
+    expect(spy.seen).toEqual(['track:Order Completed'])
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(String(errors.mock.calls[0]?.[0])).toMatch(/^\[Impact\] .*settings/)
     expect(relay.posts).toEqual([])
   })
 
@@ -583,4 +688,40 @@ describe('an unreachable relay', () => {
     expect(ctx.failedDelivery()).toBeUndefined()
     expect(ctx.logs().filter((l) => l.level === 'error')).toEqual([])
   })
+})
+
+describe('a relay that holds its answer past the first-attempt wait', () => {
+  it('track() resolves while the request is still waiting, and the answer still arrives', async () => {
+    const HOLD_MS = FIRST_ATTEMPT_WAIT_MS + 2500
+    const log: string[] = []
+    const cors = CORS_HEADERS
+    const slow = createServer((req, res) => {
+      req.resume()
+      // happy-dom preflights every cross-origin request: answered at once, only the POST is held.
+      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end()
+      req.on('end', () => {
+        log.push('received')
+        setTimeout(() => {
+          log.push('answered')
+          res.writeHead(202, { ...cors, 'Content-Type': 'application/json' }).end('{}')
+        }, HOLD_MS)
+      })
+    })
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (slow.address() as AddressInfo).port
+      const analytics = await load([
+        impactPartnershipCloud(settings({ conversionEndpoint: `http://127.0.0.1:${port}/impact/conversions` })),
+      ])
+      const ctx = await analytics.track('Order Completed', ORDER)
+      log.push('track resolved')
+      expect(ctx.failedDelivery()).toBeUndefined()
+      await vi.waitFor(() => expect(log).toContain('answered'), { timeout: HOLD_MS + 2000, interval: 100 })
+      // Resolved after the request reached the relay and before its answer: the wait was capped.
+      expect(log).toEqual(['received', 'track resolved', 'answered'])
+    } finally {
+      slow.closeAllConnections()
+      await new Promise((resolve) => slow.close(resolve))
+    }
+  }, 15_000)
 })

@@ -27,6 +27,8 @@ const DEFAULTS: ResolvedSettings = {
   cookieMaxAgeDays: 30,
   uniqueClickWindowMinutes: 30,
   defaultCurrency: 'USD',
+  consentCategories: [],
+  sendWithoutConsent: false,
   debug: false,
 }
 
@@ -105,6 +107,11 @@ describe('defaults', () => {
       'browser credentials with apiKey',
       { apiKey: 'tok', allowBrowserCredentials: true },
       { apiKey: 'tok', allowBrowserCredentials: true },
+    ],
+    [
+      'consent settings',
+      { consentCategories: ['C0004'], sendWithoutConsent: true },
+      { consentCategories: ['C0004'], sendWithoutConsent: true },
     ],
     [
       'switches on',
@@ -239,6 +246,9 @@ describe('invalid settings', () => {
     ["debug 'true'", { debug: 'true' }, 'debug'],
     ['clickIdParams [1]', { clickIdParams: [1] }, 'clickIdParams'],
     ["clickIdParams ['']", { clickIdParams: [''] }, 'clickIdParams'],
+    ["consentCategories 'C0004'", { consentCategories: 'C0004' }, 'consentCategories'],
+    ['consentCategories [4]', { consentCategories: [4] }, 'consentCategories'],
+    ["sendWithoutConsent 'yes'", { sendWithoutConsent: 'yes' }, 'sendWithoutConsent'],
     ["clickIdParams 'irclickid'", { clickIdParams: 'irclickid' }, 'clickIdParams'],
     ['actionEventNames [null]', { actionEventNames: [null] }, 'actionEventNames'],
     ["eventTypeId 'x'", { eventTypeId: 'x' }, 'eventTypeId'],

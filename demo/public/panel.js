@@ -35,6 +35,8 @@
           details.unshift('★ unique click')
         // First-party mode: the relay adds the visitor's address as it observed it.
         if (e.fields.IpAddress) details.unshift('relay saw IP ' + e.fields.IpAddress)
+        // What the visitor's consent choice sent: true, false (Consent Mode), or no field (no consent gating).
+        details.push('TrackingConsent=' + (e.fields.TrackingConsent || '(none)'))
         if (e.fields.CustomerEmail) details.push('CustomerEmail=' + e.fields.CustomerEmail.slice(0, 10) + '… (SHA-1)')
         e.errors.forEach(function (err) {
           details.push('✗ ' + err.field + ': ' + err.message)

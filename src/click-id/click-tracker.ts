@@ -1,9 +1,9 @@
 import type { Logger } from '../log'
 import type { ResolvedSettings } from '../settings'
 import { clickIdFromUrl, isValidClickId } from './click-id'
-import { createCookieStore } from './cookie-store'
+import { createCookieStore, type CookieStore } from './cookie-store'
 import { registrableDomain } from './registrable-domain'
-import { decideClick, type ClickDecision } from './unique-click'
+import { decideClick, type ClickDecision, type ClickSession } from './unique-click'
 import { clickIdFromUttCookie } from './utt-cookie'
 
 /** Cookie holding the newest valid click id (last click wins). */
@@ -19,6 +19,13 @@ export interface ClickTracker {
   clickId(): string | undefined
   /** Stores a click id Impact assigned (a referral click) when none is stored yet. */
   adopt(clickId: unknown): void
+  /**
+   * The unique-click rule for a visitor who refused tracking: only the click id in `url` counts;
+   * no cookie is read or written, so there is no stored click and no session.
+   */
+  peek(url: string, referrer: string | undefined, now: number): ClickDecision
+  /** Removes this plugin's click cookies (consent withdrawn). */
+  forget(): void
 }
 
 type Settings = Pick<
@@ -32,44 +39,66 @@ export function createClickTracker(
   page: { hostname: string; protocol: string },
   log: Logger,
 ): ClickTracker {
-  const cookieDomain = settings.cookieDomain?.replace(/^\./, '') ?? registrableDomain(page.hostname)
-  const cookies = createCookieStore(cookieDomain, page.protocol === 'https:')
+  const configuredDomain = settings.cookieDomain?.replace(/^\./, '')
+  let cookieDomain: string | undefined
+  let store: CookieStore | undefined
+  // Created on first use: the registrable-domain probe writes a cookie, which a visitor who has
+  // not consented yet must not get.
+  const cookies = (): CookieStore =>
+    (store ??= createCookieStore(
+      (cookieDomain = configuredDomain ?? registrableDomain(page.hostname)),
+      page.protocol === 'https:',
+    ))
   const windowMinutes = settings.uniqueClickWindowMinutes
   /** The click id last read: an answer carrying it again (the usual case) needs no cookie read. */
   let known: string | undefined
   const clickId = (): string | undefined => {
-    const ours = cookies.get(CLICK_ID_COOKIE)
-    return (known = isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies.get('IR_' + settings.campaignId)))
+    const ours = cookies().get(CLICK_ID_COOKIE)
+    return (known = isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies().get('IR_' + settings.campaignId)))
   }
-  const store = (id: string): void => {
-    if (!cookies.set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
+  const keep = (id: string): void => {
+    if (!cookies().set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
       log.debug('cookies refused: click kept for this page only')
   }
+  const decide = (url: string, referrer: string | undefined, now: number, stored?: Stored): ClickDecision =>
+    decideClick({
+      urlClickId: clickIdFromUrl(url, settings.clickIdParams, log),
+      storedClickId: stored?.clickId,
+      referrerHost: hostOf(referrer),
+      siteDomain: (stored ? cookieDomain : configuredDomain) ?? page.hostname,
+      session: stored?.session,
+      now,
+      windowMs: windowMinutes * 60_000,
+    })
 
   return {
     clickId,
     adopt(id) {
-      if (isValidClickId(id) && id !== known && !clickId()) store(id)
+      if (isValidClickId(id) && id !== known && !clickId()) keep(id)
     },
     pageLoad(url, referrer, now) {
-      const [start, last] = (cookies.get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
-      const decision = decideClick({
-        urlClickId: clickIdFromUrl(url, settings.clickIdParams, log),
-        storedClickId: clickId(),
-        referrerHost: hostOf(referrer),
-        siteDomain: cookieDomain ?? page.hostname,
-        session: start! > 0 && last! > 0 ? { start: start!, last: last! } : undefined,
-        now,
-        windowMs: windowMinutes * 60_000,
-      })
-      if (decision.reason === 'click-id') store(decision.clickId!)
+      const [start, last] = (cookies().get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
+      const session = start! > 0 && last! > 0 ? { start: start!, last: last! } : undefined
+      const decision = decide(url, referrer, now, { clickId: clickId(), session })
+      if (decision.reason === 'click-id') keep(decision.clickId!)
       if (decision.session) {
-        cookies.set(CLICK_SESSION_COOKIE, decision.session.start + '.' + decision.session.last, windowMinutes / 1440)
+        cookies().set(CLICK_SESSION_COOKIE, decision.session.start + '.' + decision.session.last, windowMinutes / 1440)
       }
       log.debug(`page load: ${decision.reason}`, decision.clickId)
       return decision
     },
+    peek: (url, referrer, now) => decide(url, referrer, now),
+    forget() {
+      cookies().remove(CLICK_ID_COOKIE)
+      cookies().remove(CLICK_SESSION_COOKIE)
+    },
   }
+}
+
+/** What the cookies hold, for the unique-click rule. */
+interface Stored {
+  clickId: string | undefined
+  session: ClickSession | undefined
 }
 
 /** The referrer's host; an empty or missing referrer (a direct visit) is not parsed at all. */

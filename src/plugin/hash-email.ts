@@ -1,4 +1,10 @@
+import type { SegmentEvent } from '@segment/analytics-next'
+import type { ImpactFields } from '../fields'
+import { valueAt } from './values'
+
 const SHA1_HEX = /^[0-9a-f]{40}$/i
+/** Something an address book would take: text, one `@`, a dot in the domain, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 /**
  * SHA-1 hex of a trimmed, lower-cased email, as Impact asks for CustomerEmail. A value that already
@@ -15,5 +21,54 @@ export async function hashEmail(email: unknown): Promise<string | undefined> {
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
   } catch {
     return undefined
+  }
+}
+
+/** A request body as stored at once, and as sent once WebCrypto has hashed what must not go plain. */
+export interface HashedBody {
+  /** Form body without CustomerEmail nor an email-like CustomerId: safe to store before hashing. */
+  body: string
+  /** `body` plus the hashed CustomerEmail and CustomerId, when there are any. */
+  finalBody: Promise<string>
+}
+
+/**
+ * The one place that keeps email addresses out of what leaves the browser. `email` is the visitor's
+ * address (a custom-mapped CustomerEmail in `fields` wins); it goes out as its SHA-1 only. A
+ * CustomerId that is an email address goes out as its SHA-1 too (Impact forbids identifying ids).
+ */
+export function hashIdentity(fields: ImpactFields, email: unknown): HashedBody {
+  const { CustomerEmail: mapped, ...rest } = fields
+  const id = rest.CustomerId
+  const idIsEmail = EMAIL.test(id!)
+  if (idIsEmail) delete rest.CustomerId
+  const body = encode(rest)
+  const hashed = (name: string, value: unknown): Promise<string> =>
+    hashEmail(value).then((hash) => (hash ? `&${name}=${hash}` : ''))
+  const finalBody = Promise.all([
+    body,
+    idIsEmail ? hashed('CustomerId', id) : '',
+    hashed('CustomerEmail', mapped ?? email),
+  ])
+  return { body, finalBody: finalBody.then((parts) => parts.join('')) }
+}
+
+/** Impact's form encoding. */
+export function encode(fields: ImpactFields): string {
+  return new URLSearchParams(fields).toString()
+}
+
+/**
+ * The visitor's email: from the event, else the identified user's `traits()`. A throwing getter
+ * (a hostile or broken page object) counts as no email: the event is still sent without one.
+ */
+export function visitorEmail(event: SegmentEvent, traits: () => unknown): unknown {
+  for (const source of [() => event.properties, () => event.traits, () => valueAt(event.context, 'traits'), traits]) {
+    try {
+      const email = valueAt(source(), 'email')
+      if (email !== undefined) return email
+    } catch {
+      // unreadable here: try the next source
+    }
   }
 }

@@ -1,25 +1,22 @@
 import type { Analytics, Context, Plugin, SegmentEvent } from '@segment/analytics-next'
-import { withoutClickIds } from '../click-id/click-id'
 import { createClickTracker, type ClickTracker } from '../click-id/click-tracker'
 import { createCookieStore } from '../click-id/cookie-store'
-import type { ClickDecision } from '../click-id/unique-click'
 import { createDelivery, type Delivery } from '../delivery/delivery'
-import { conversionKey } from '../delivery/outbox'
 import { isSuccess } from '../delivery/retry'
 import type { Answer } from '../delivery/transport'
-import type { ImpactFields } from '../fields'
 import { createLogger, type Logger } from '../log'
-import { resolveSettings, type ResolvedSettings } from '../settings'
+import { ImpactSettingsError, resolveSettings, type ResolvedSettings } from '../settings'
 import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
-import { conversionFields } from './conversion-fields'
 import { claimCloudModeDestination } from './cloud-mode'
 import { conversionTarget } from './conversion-target'
-import type { Identity } from './identity-fields'
-import { hashEmail } from './hash-email'
+import { consentCategories, withTrackingConsent, type Sending } from './consent'
+import { createConsentGate, type ConsentGate } from './consent-gate'
+import { buildConversion } from './conversions'
+import { hashIdentity, visitorEmail } from './hash-email'
 import { reportImpactWarnings } from './impact-warnings'
-import { pageLoadFields } from './page-load-fields'
-import { routeEvent } from './route'
+import { createPageLoads, type Landing, type PageLoads } from './page-loads'
+import { routeEvent, type Route } from './route'
 import { valueAt } from './values'
 
 /** The destination's name: what `integrations: { 'Impact Partnership Cloud': false }` refers to. */
@@ -38,18 +35,17 @@ export interface ImpactPluginFactory {
   readonly pluginName: typeof PLUGIN_NAME
 }
 
-/** What a loaded plugin holds for the page's life. */
-interface Page {
+/** What a started plugin holds for the document's life. */
+interface StartedPlugin {
   settings: ResolvedSettings
   log: Logger
   tracker: ClickTracker
   delivery: Delivery
+  pageLoads: PageLoads
+  gate: ConsentGate
+  /** False when conversions have nowhere to go (no conversionEndpoint, no opt-in). */
   converts: boolean
   analytics: Analytics
-  /** The unique-click decision made at load and the landing URL, for the document's first page event. */
-  landing?: [ClickDecision, string] | undefined
-  /** URL of the previous page event: the referrer of in-app navigations. */
-  previousUrl?: string
 }
 
 /**
@@ -60,14 +56,14 @@ interface Page {
  */
 export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
   (rawSettings: ImpactSettings): Plugin => {
-    const settings = resolveSettings(rawSettings)
-    let page: Page | undefined
+    const settings = readSettings(rawSettings)
+    let started: StartedPlugin | undefined
     let loaded!: () => void
     const ready = new Promise<void>((resolve) => (loaded = resolve))
     const handle = async (ctx: Context): Promise<Context> => {
       await ready
       try {
-        if (page) await send(page, ctx)
+        if (started) await send(started, ctx)
       } catch (error) {
         // A bug here must not become a failed delivery for analytics or the other destinations.
         ctx.log('error', 'Impact plugin error', { error })
@@ -78,13 +74,13 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
       name: PLUGIN_NAME,
       type: 'destination',
       version: VERSION,
-      isLoaded: () => !!page,
+      isLoaded: () => !!started,
       ready: () => ready,
       load(_ctx, analytics) {
         try {
           if (settings instanceof Error) throw settings
           // Registered twice (or loaded again): one set of listeners and one landing capture.
-          page ??= start(settings, analytics)
+          started ??= start(settings, analytics)
         } catch (error) {
           // Invalid settings (one message listing every problem), or a page the plugin cannot run in.
           createLogger(true).error(error instanceof Error ? error.message : 'could not start: ' + error)
@@ -101,10 +97,20 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
   { pluginName: PLUGIN_NAME } as const,
 )
 
+/** Resolved settings, or the error to report at load: a settings object whose getters throw included. */
+function readSettings(raw: ImpactSettings): ResolvedSettings | Error {
+  try {
+    return resolveSettings(raw)
+  } catch {
+    return new ImpactSettingsError(['settings: could not be read (a getter threw)'])
+  }
+}
+
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
-function start(settings: ResolvedSettings, analytics: Analytics): Page {
+function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin {
   const log = createLogger(settings.debug)
   claimCloudModeDestination(analytics, PLUGIN_NAME, log)
+  const categories = consentCategories(settings.consentCategories, analytics, PLUGIN_NAME)
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
   // Sent keys fall back to a host-only cookie when no Web Storage takes them (full quota).
@@ -115,78 +121,68 @@ function start(settings: ResolvedSettings, analytics: Analytics): Page {
   setTimeout(replay, 0)
   addEventListener('online', replay)
   addEventListener('pagehide', () => delivery.leave())
-  // Captured now: events buffered before a late register() never reach this plugin.
-  const landing: Page['landing'] = [tracker.pageLoad(location.href, document.referrer, Date.now()), location.href]
-  return { settings, log, tracker, delivery, converts: !!target, analytics, landing }
+  // Captured now: events buffered before a late register() never reach this plugin. With consent
+  // categories, the click is decided (and stored) only once an event shows the visitor's choice.
+  const landing: Landing = { url: location.href, referrer: document.referrer, at: Date.now() }
+  if (!categories.length) landing.click = tracker.pageLoad(landing.url, landing.referrer, landing.at)
+  const gate = createConsentGate({ categories, sendWithoutConsent: settings.sendWithoutConsent, tracker, landing })
+  const pageLoads = createPageLoads(settings, tracker, landing)
+  return { settings, log, tracker, delivery, pageLoads, gate, converts: !!target, analytics }
 }
 
 /** Sends one event where its route says, waiting for the first attempt at most FIRST_ATTEMPT_WAIT_MS. */
-async function send(p: Page, ctx: Context): Promise<void> {
+async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
   const event = ctx.event
-  const kind = routeEvent(event, p.settings)
-  const now = Date.now()
-  if (!kind || (kind !== 'pageLoad' && !p.converts)) return p.log.debug('not sent: ' + (event.event ?? event.type))
-  const identity: Identity = { clickId: p.tracker.clickId() }
-  let sending: Promise<Answer | 'duplicate'>
-  if (kind === 'pageLoad') {
-    identity.customerEmail = await hashEmail(emailOf(event, p.analytics))
-    let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
-    // In-app navigations are referred by the previous page, never the stale external document.referrer.
-    const referrer = p.previousUrl ?? document.referrer
-    let unique = false
-    if (event.type === 'page') {
-      // A site may clean the click id out of the address bar before its first page(): a unique
-      // click still reports the landing URL that carried it.
-      const [decision, landingUrl] = p.landing ?? [p.tracker.pageLoad(url, referrer, now), url]
-      p.landing = undefined
-      p.previousUrl = url
-      if ((unique = decision.unique)) {
-        identity.clickId = decision.clickId
-        url = landingUrl
-      }
-    }
-    if (!unique) url = withoutClickIds(url, p.settings.clickIdParams)
-    const userAgent = String(valueAt(event.context, 'userAgent') ?? navigator.userAgent)
-    const fields = pageLoadFields(event, p.settings, identity, { url, referrer, userAgent }, now)
-    sending = p.delivery.sendPageLoad(encode(fields), (answer) => {
-      p.tracker.adopt(valueAt(answer.body, 'clickId'))
-      reportImpactWarnings(answer.body, p.log)
-    })
-  } else {
-    const fields = conversionFields(event, p.settings, identity, kind === 'install', now, p.log.debug)
-    // WebCrypto answers in a later task, and a thank-you page may navigate away before that: the
-    // conversion is stored now and gets its hashed CustomerEmail (also a custom-mapped one) after.
-    const email = fields.CustomerEmail ?? emailOf(event, p.analytics)
-    delete fields.CustomerEmail
-    const body = encode(fields)
-    const final = hashEmail(email).then((hash) => (hash ? body + '&CustomerEmail=' + hash : body))
-    sending = p.delivery.sendConversion({ key: conversionKey(fields), body, finalBody: final })
-  }
+  const { sending, withheld } = plugin.gate.admit(event)
+  // The landing page view withheld until the visitor's choice, now that it is granted.
+  if (withheld && routeEvent(withheld, plugin.settings))
+    sendPageLoad(plugin, withheld, sending).catch((error: unknown) => plugin.log.debug('landing not sent', error))
+  const route = routeEvent(event, plugin.settings)
+  if (sending === undefined || !route || (route !== 'pageLoad' && !plugin.converts))
+    return plugin.log.debug('not sent: ' + (sending === undefined ? 'no consent' : (event.event ?? event.type)))
+  const request =
+    route === 'pageLoad' ? sendPageLoad(plugin, event, sending) : sendConversion(plugin, event, route, sending)
   const answer = await Promise.race([
-    sending,
+    request,
     new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS)),
   ])
   if (answer && answer !== 'duplicate' && !isSuccess(answer.status))
     ctx.log('warn', 'Impact: not delivered yet', answer)
 }
 
-/** The visitor's email from the event, else the identified user's traits. */
-function emailOf(event: SegmentEvent, analytics: Analytics): unknown {
-  let traits: unknown
-  try {
-    traits = analytics.user().traits()
-  } catch {
-    // a user object without storage can throw; the event may still carry the email
-  }
-  return (
-    valueAt(event.properties, 'email') ??
-    valueAt(event.traits, 'email') ??
-    valueAt(event.context, 'traits.email') ??
-    valueAt(traits, 'email')
-  )
+/** A PageLoad: its email hashed first (PageLoads are never stored, so nothing is lost waiting). */
+async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending: Sending): Promise<Answer> {
+  const fields = plugin.pageLoads.fields(event, Date.now(), sending === 'false')
+  const { finalBody } = hashIdentity(withTrackingConsent(fields, sending), emailOf(plugin, event))
+  return plugin.delivery.sendPageLoad(await finalBody, (answer) => {
+    // A referral's click id is kept only where cookies are allowed.
+    if (sending !== 'false') plugin.tracker.adopt(valueAt(answer.body, 'clickId'))
+    reportImpactWarnings(answer.body, plugin.log)
+  })
 }
 
-/** Impact's form encoding. */
-function encode(fields: ImpactFields): string {
-  return new URLSearchParams(fields).toString()
+/** A conversion: stored at once (in memory only when cookieless), sent once its email is hashed. */
+function sendConversion(
+  plugin: StartedPlugin,
+  event: SegmentEvent,
+  route: Route,
+  sending: Sending,
+): Promise<Answer | 'duplicate'> {
+  const now = Date.now()
+  const { tracker, log } = plugin
+  const conversion = buildConversion(event, {
+    settings: plugin.settings,
+    clickId: sending === 'false' ? tracker.peek(location.href, undefined, now).clickId : tracker.clickId(),
+    email: emailOf(plugin, event),
+    install: route === 'install',
+    sending,
+    now,
+    log,
+  })
+  return plugin.delivery.sendConversion(conversion, { persist: sending !== 'false' })
+}
+
+/** The visitor's email from the event, else the identified user's traits. */
+function emailOf(plugin: StartedPlugin, event: SegmentEvent): unknown {
+  return visitorEmail(event, () => plugin.analytics.user().traits())
 }

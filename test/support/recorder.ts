@@ -20,13 +20,16 @@ export interface Recorder {
   close(): Promise<void>
 }
 
+/** What a cross-origin browser page needs to POST a form to a test server. */
+export const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST',
+  'Access-Control-Allow-Headers': 'content-type',
+}
+
 export async function startRecorder(): Promise<Recorder> {
   const posts: RecordedPost[] = []
-  const cors = {
-    'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Methods': 'POST',
-    'Access-Control-Allow-Headers': 'content-type',
-  }
+  const cors = CORS_HEADERS
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
