@@ -260,15 +260,18 @@ async function advance(page: Page, ms: number, step = 15_000): Promise<void> {
   }
 }
 
-/** Advances the page's clock until the fake Impact has accepted `count` conversions. */
+/**
+ * Advances the page's clock until the fake Impact has accepted `count` conversions, in 1 s steps:
+ * a request event can reach the test late, and the clock must never outrun a request's 10 s timeout.
+ */
 async function advanceUntilAccepted(page: Page, impact: FakeImpactClient, count: number): Promise<void> {
   await expect
     .poll(
       async () => {
-        await advance(page, 5_000, 5_000)
+        await advance(page, 3_000, 1_000)
         return accepted(await impact.entries()).length
       },
-      { timeout: 20_000, intervals: [50] },
+      { timeout: 60_000, intervals: [20] },
     )
     .toBe(count)
 }
