@@ -24,7 +24,9 @@ export function consentOf(event: SegmentEvent, categories: readonly string[]): C
   if (!categories.length) return 'unknown'
   let preferences: unknown
   try {
-    preferences = valueAt(event.context, 'consent.categoryPreferences')
+    // Read directly, not through the forgiving valueAt: a choice that throws must count as denied.
+    preferences = (event.context as { consent?: { categoryPreferences?: unknown } } | undefined)?.consent
+      ?.categoryPreferences
     if (!preferences || typeof preferences !== 'object' || !Object.keys(preferences).length) return 'unknown'
     return categories.every((c) => (preferences as Record<string, unknown>)[c] === true) ? 'granted' : 'denied'
   } catch {
