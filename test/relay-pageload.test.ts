@@ -158,6 +158,15 @@ describe('the pageload route', () => {
     expect((await relay(post(hostile))).headers.get('set-cookie')).toBeNull()
   })
 
+  it('sets no cookie for a visitor who refused tracking (TrackingConsent=false), landing or referral', async () => {
+    const relay = createImpactRelay(options())
+    expect((await relay(post({ ...LANDING, TrackingConsent: 'false' }))).headers.get('set-cookie')).toBeNull()
+    impact.answer = reply(200, { clickId: 'Fine1' })
+    expect((await relay(post({ ...REFERRAL, TrackingConsent: 'false' }))).headers.get('set-cookie')).toBeNull()
+    // Consent given: the landing's cookie as usual.
+    expect((await relay(post({ ...LANDING, TrackingConsent: 'true' }))).headers.get('set-cookie')).toContain(CLICK)
+  })
+
   it("passes Impact's status and JSON back; 5xx, redirects and timeouts become 503; non-JSON is never echoed", async () => {
     const relay = createImpactRelay(options({ timeoutMs: 300 }))
     const errors = { errors: [{ field: 'PageUrl', level: 'ERROR', message: 'bad' }], warnings: [] }

@@ -61,6 +61,9 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
     return left > 0 && left <= LEASE_MS && lease.owner
   }
   const renew = (): boolean => store.save(LEASE_KEY, { owner: me, until: clock.now() + LEASE_MS })
+  const release = (): void => {
+    if (holder() === me) store.save(LEASE_KEY, null)
+  }
 
   const lease: OutboxLock['run'] = async (task) => {
     const other = holder()
@@ -75,7 +78,7 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
     } finally {
       // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
       // this one's removals.
-      if (holder() === me) store.save(LEASE_KEY, null)
+      release()
     }
     return true
   }
@@ -89,7 +92,13 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
       // AbortSignal.timeout runs on the browser's clock, apart from the timers delivery schedules.
       const held = locks.request(LOCK_NAME, { signal: AbortSignal.timeout?.(LOCK_WAIT_MS) }, async () => {
         started = true
-        await task(() => undefined).finally(done)
+        // The lease is taken too: a tab of ours that gave up waiting for this lock falls back to the
+        // lease, and must find the replay already running instead of running it a second time.
+        renew()
+        await task(renew).finally(() => {
+          release()
+          done()
+        })
         // The next tab to take the lock must see this one's removals, or it would resend them.
         await wait(LOCK_SETTLE_MS)
       })

@@ -19,6 +19,8 @@ function landedWith(clickId: string, pageUrl: string | undefined): boolean {
  * view establishes nothing, so the click's lifetime counts from the click, never renewed.
  */
 export function establishedClick(fields: Readonly<Record<string, string>>, answer: ImpactAnswer): string | undefined {
+  // A visitor who refused tracking (sent under Impact's Consent Mode) gets no cookie of ours.
+  if (fields.TrackingConsent === 'false') return undefined
   const sent = fields.ClickId
   if (sent !== undefined) return isValidClickId(sent) && landedWith(sent, fields.PageUrl) ? sent : undefined
   if (!answer.reached || answer.status < 200 || answer.status >= 300) return undefined
