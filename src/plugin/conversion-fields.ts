@@ -38,7 +38,8 @@ export function conversionFields(
   const read = (key: string): unknown => valueAt(event, 'properties.' + key, note)
   /** The first of `keys` holding a usable amount, as `field`. */
   const money = (field: string, ...keys: string[]): void => {
-    const found = keys.reduce<number | undefined>((found, key) => found ?? amount(read(key), field, note), undefined)
+    let found: number | undefined
+    for (const key of keys) found ??= amount(read(key), field, note)
     put(fields, field, fieldValue(field, found, out))
   }
 
