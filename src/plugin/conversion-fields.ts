@@ -90,8 +90,8 @@ function itemFields(
   put(fields, 'ItemSku' + i, sku ?? 'unknown')
   for (const [field, key] of ITEM_TEXT) put(fields, field + i, text(read(key)))
   fields['ItemQuantity' + i] = '' + q
-  const subtotal = (amount(read('price'), 'ItemSubTotal' + i, note) ?? 0) * q
-  fields['ItemSubTotal' + i] = fieldValue('ItemSubTotal' + i, subtotal, log) ?? '0'
+  const subtotal = 'ItemSubTotal' + i
+  fields[subtotal] = fieldValue(subtotal, (amount(read('price'), subtotal, note) ?? 0) * q, log) ?? '0'
   for (const [key, path] of settings.customMappingForProducts) {
     // `ItemText{i}_1` places the index; a plain key (`ItemSku`) takes it at the end.
     const field = key.includes('{i}') ? key.replace('{i}', '' + i) : key + i
