@@ -30,6 +30,7 @@ const ts = () =>
 const INTERNAL_PROPERTIES = new RegExp(
   `^(?:${[
     'converts',
+    'customerEmail',
     'landing',
     'previousUrl',
     'referrerHost',

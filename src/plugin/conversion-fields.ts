@@ -38,7 +38,8 @@ export function conversionFields(
   const read = (key: string): unknown => valueAt(event, 'properties.' + key, note)
   /** The first of `keys` holding a usable amount, as `field`. */
   const money = (field: string, ...keys: string[]): void => {
-    const found = keys.reduce<number | undefined>((found, key) => found ?? amount(read(key), field, note), undefined)
+    let found: number | undefined
+    for (const key of keys) found ??= amount(read(key), field, note)
     put(fields, field, fieldValue(field, found, out))
   }
 
@@ -89,8 +90,8 @@ function itemFields(
   put(fields, 'ItemSku' + i, sku ?? 'unknown')
   for (const [field, key] of ITEM_TEXT) put(fields, field + i, text(read(key)))
   fields['ItemQuantity' + i] = '' + q
-  const subtotal = (amount(read('price'), 'ItemSubTotal' + i, note) ?? 0) * q
-  fields['ItemSubTotal' + i] = fieldValue('ItemSubTotal' + i, subtotal, log) ?? '0'
+  const subtotal = 'ItemSubTotal' + i
+  fields[subtotal] = fieldValue(subtotal, (amount(read('price'), subtotal, note) ?? 0) * q, log) ?? '0'
   for (const [key, path] of settings.customMappingForProducts) {
     // `ItemText{i}_1` places the index; a plain key (`ItemSku`) takes it at the end.
     const field = key.includes('{i}') ? key.replace('{i}', '' + i) : key + i

@@ -41,12 +41,11 @@ export function absoluteUrl(value: unknown): string | undefined {
  */
 export function fieldValue(name: string, value: unknown, log: MappingLog): string | undefined {
   const check = KINDS.find(([names]) => names.test(name))?.[1]
-  const given = check ? check(value) : text(value)
-  if (given === undefined && text(value) !== undefined)
-    (name === 'CurrencyCode' ? log.warn : log.debug)(
-      `${name} ${JSON.stringify(text(value)?.slice(0, 40))} dropped: invalid`,
-    )
-  return given && cut(given, fieldLimit(name))
+  const given = text(value)
+  const sent = check ? check(value) : given
+  if (given && !sent)
+    (name === 'CurrencyCode' ? log.warn : log.debug)(`${name} ${JSON.stringify(given.slice(0, 40))} dropped: invalid`)
+  return sent && cut(sent, fieldLimit(name))
 }
 
 /** Fields Impact refuses together: a mapped one replaces the built-in others of its group. */

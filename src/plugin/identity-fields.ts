@@ -20,7 +20,7 @@ export function identityFields(
   settings: ResolvedSettings,
   identity: Identity,
   now: number,
-  note: Note = () => {},
+  note?: Note,
 ): ImpactFields {
   const read = (key: string): unknown => valueAt(event, key, note)
   const fields: ImpactFields = { CampaignId: settings.campaignId, EventDate: isoDate(read('timestamp'), now) }

@@ -53,18 +53,14 @@ export function listAt(source: unknown, path: string, note: Note, max = 1000): u
 /** A string, finite number or boolean as trimmed text; anything else (objects, blanks) is undefined. */
 export function text(value: unknown): string | undefined {
   const s =
-    typeof value === 'string'
-      ? value.trim()
-      : (typeof value === 'number' && isFinite(value)) || typeof value === 'boolean'
-        ? '' + value
-        : ''
+    typeof value === 'string' ? value.trim() : Number.isFinite(value) || typeof value === 'boolean' ? '' + value : ''
   return s || undefined
 }
 
 /** A finite number, or a string holding a plain decimal ('5.00'; not '5,00'); else undefined. */
 export function decimal(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? +value : value
-  return typeof n === 'number' && isFinite(n) ? n : undefined
+  return Number.isFinite(n) ? (n as number) : undefined
 }
 
 /**
