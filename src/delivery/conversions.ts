@@ -80,6 +80,7 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     else deps.setTimeout(() => onTheWire.delete(key), 0)
     return answer
   }
+  const waiting = (key: string): OutboxItem | undefined => outbox.items().find((i) => i.key === key)
   /** Delivered: remembered as sent, out of the outbox. */
   const done = (key: string): void => {
     sent.add(key)
@@ -127,15 +128,15 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
       onTheWire.forEach(done)
     },
     async send({ key, body, finalBody }) {
-      if (sent.has(key) || outbox.items().some((i) => i.key === key)) {
-        log.debug('conversion already sent or waiting: ' + key)
+      if (sent.has(key) || waiting(key)) {
+        log.debug('duplicate conversion ' + key)
         return 'duplicate'
       }
       // Stored before the first attempt, and held from other tabs while this page makes it.
       outbox.add(key, body)
       const final = await Promise.resolve(finalBody ?? body).catch(() => body)
       if (final !== body) outbox.update(key, { body: final })
-      const item = outbox.items().find((i) => i.key === key)
+      const item = waiting(key)
       // Gone: another tab took it after the hold lapsed.
       if (!item || !target) return { status: sent.has(key) ? 200 : 0 }
       const answer = await attempt(item)

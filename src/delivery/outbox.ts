@@ -83,7 +83,7 @@ export function createOutbox({ store, now, log }: OutboxOptions): Outbox {
     },
     add(key, body) {
       const list = items()
-      while (list.length >= OUTBOX_LIMIT) log.warn('outbox full: dropped conversion ' + list.shift()!.key)
+      while (list.length >= OUTBOX_LIMIT) log.warn(`conversion ${list.shift()!.key} dropped: outbox full`)
       const t = now()
       // Held (like a lease) while this page makes the first attempt.
       store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next: t + REQUEST_TIMEOUT_MS, since: t }])

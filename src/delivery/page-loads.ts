@@ -24,7 +24,8 @@ export function createPageLoadSender({ url, deps, log }: PageLoadSenderOptions):
       if (isSuccess(status)) onDelivered(answer)
       else if (isRetryable(status) && attempts < MAX_ATTEMPTS)
         deps.setTimeout(() => void run(attempts + 1), retryDelay(attempts, deps.random, answer.retryAfterMs))
-      else log.warn(`page load dropped after ${attempts} attempt(s): HTTP ${status || 'network error'}`)
+      // HTTP 0: no answer (network error, timeout).
+      else log.warn(`page load dropped: HTTP ${status}`)
       return answer
     }
     return run(1)

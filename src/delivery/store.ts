@@ -27,13 +27,13 @@ export function createStore(storage: () => Storage | undefined): Store {
   return {
     raw,
     load(key) {
+      if (key in unsaved) return unsaved[key]
       try {
-        const text = key in unsaved ? null : raw(key)
-        if (text) return JSON.parse(text)
+        return JSON.parse(raw(key) ?? '')
       } catch {
-        // corrupt JSON: fall back to what this page wrote
+        // absent, unreadable or corrupt JSON
+        return undefined
       }
-      return unsaved[key]
     },
     save(key, value) {
       try {

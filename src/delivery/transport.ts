@@ -67,14 +67,13 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
       keepalive: outlivesPage(post.body),
       signal: abort.signal,
     })
-    let parsed: unknown
-    try {
-      parsed = await response.json()
-    } catch {
-      // Not JSON (or no body): the status says enough.
+    // Not JSON (or no body): the status says enough.
+    const body: unknown = await response.json().catch(() => undefined)
+    return {
+      status: response.status,
+      body,
+      retryAfterMs: retryAfterMs(response.headers.get('Retry-After'), deps.now()),
     }
-    const retryAfter = retryAfterMs(response.headers.get('Retry-After'), deps.now())
-    return { status: response.status, body: parsed, retryAfterMs: retryAfter }
   } catch {
     return { status: 0 }
   } finally {
