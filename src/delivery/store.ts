@@ -28,10 +28,13 @@ export function createStore(storage: () => Storage | undefined): Store {
     raw,
     load(key) {
       if (key in unsaved) return unsaved[key]
+      const text = raw(key)
+      // Absent is the normal case (an empty outbox): answered without parsing, so nothing throws.
+      if (text === null || text === undefined) return undefined
       try {
-        return JSON.parse(raw(key) ?? '')
+        return JSON.parse(text)
       } catch {
-        // absent, unreadable or corrupt JSON
+        // corrupt JSON
         return undefined
       }
     },
