@@ -51,9 +51,6 @@ export class ImpactSettingsError extends Error {
   }
 }
 
-/** Impact's default PageLoad endpoint (no authentication needed). */
-export const DEFAULT_PAGE_LOAD_ENDPOINT = IMPACT_PAGE_LOAD_URL
-
 /**
  * How each setting is read: a parser returning the normalized value, or undefined when the raw
  * value is not acceptable, and the phrase naming what it expects.
@@ -105,7 +102,7 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
   androidAppId: [integer],
   conversionEndpoint: [endpoint],
   allowBrowserCredentials: [flag, false],
-  pageLoadEndpoint: [endpoint, DEFAULT_PAGE_LOAD_ENDPOINT],
+  pageLoadEndpoint: [endpoint, IMPACT_PAGE_LOAD_URL],
   clickIdParams: [names, ['irclickid', 'im_ref']],
   cookieDomain: [string],
   cookieMaxAgeDays: [range(400), 30],
