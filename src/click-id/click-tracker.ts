@@ -66,6 +66,7 @@ export function createClickTracker(
     return (known = isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies().get('IR_' + settings.campaignId)))
   }
   const keep = (id: string): void => {
+    known = id
     if (!cookies().set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
       log.debug('cookies refused: click kept for this page only')
   }
