@@ -89,7 +89,6 @@ export function browserDeps(): DeliveryDeps {
     now: Date.now,
     random: Math.random,
     setTimeout: (run, ms) => setTimeout(run, ms),
-    clearTimeout: (timer) => clearTimeout(timer as number),
     storage: () => storageOrNone('localStorage'),
     sessionStorage: () => storageOrNone('sessionStorage'),
     locks: globalThis.navigator?.locks,
