@@ -2,7 +2,7 @@ import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
 import { CONVERSION_MAX_BYTES } from '../impact-api'
 import type { ResolvedSettings } from '../settings'
-import { fieldValue, MONEY_FIELD, override } from './field-values'
+import { fieldValue, isMoney, override } from './field-values'
 import { fitConversion } from './fit-conversion'
 import { identityFields, type Identity } from './identity-fields'
 import { amount, listAt, mappingLog, put, text, valueAt, type MappingLog, type Note } from './values'
@@ -68,8 +68,7 @@ export function conversionFields(
       note(field + ' dropped: items disagree')
     else if (value !== undefined) override(fields, field, value)
   }
-  if (!fields.CurrencyCode && Object.keys(fields).some((f) => MONEY_FIELD.test(f)))
-    fields.CurrencyCode = settings.defaultCurrency
+  if (!fields.CurrencyCode && Object.keys(fields).some(isMoney)) fields.CurrencyCode = settings.defaultCurrency
   return fitConversion(fields, CONVERSION_MAX_BYTES - EMAIL_ROOM, note)
 }
 

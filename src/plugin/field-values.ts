@@ -2,27 +2,40 @@ import { positiveInteger } from '../impact-api'
 import { fieldLimit } from '../fields'
 import { cut, dateTime, decimal, round2, text, type MappingLog } from './values'
 
-/** Fields that hold money: sent rounded to cents, and they make Impact require a CurrencyCode. */
-export const MONEY_FIELD =
-  /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d+|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d+)$/
-
 /** `n` as a plain decimal Impact parses (never an exponent such as `1e+21`), rounded to cents for money. */
 const plain = (n: number | undefined, cents?: boolean): string | undefined => {
   const s = n === undefined ? 'e' : '' + (cents ? round2(n) : n)
   return /e/.test(s) ? undefined : s
 }
 
-/** How values of each kind of field are checked, as [field names, value as sent or undefined]. */
-const KINDS: Array<[RegExp, (value: unknown) => string | undefined]> = [
-  [MONEY_FIELD, (v) => plain(decimal(v), true)],
-  [/^(OrderDiscountRate|Item(DiscountRate|Numeric)[\d_]+|Numeric\d+)$/, (v) => plain(decimal(v))],
+/**
+ * Field names holding money, without their digits (see {@link kindKey}): sent rounded to cents, and
+ * they make Impact require a CurrencyCode.
+ */
+const MONEY =
+  'OrderShipping OrderTax OrderDiscount OrderSubTotalPostDiscount OrderMargin Amount Money ItemPrice ItemSubTotal ItemDiscount ItemTotalDiscount ItemMoney_'
+
+/**
+ * How values of each kind of field are checked, as [field names without their digits, value as
+ * sent or undefined]. Names are compared without digits, like the limits: `ItemMoney2_3` is an
+ * `ItemMoney_`. Field names, not patterns: gzip finds them again in the rest of the mapping.
+ */
+const KINDS: Array<[string, (value: unknown) => string | undefined]> = [
+  [MONEY, (v) => plain(decimal(v), true)],
+  ['OrderDiscountRate ItemDiscountRate ItemNumeric_ Numeric', (v) => plain(decimal(v))],
   // Ids name something in Impact, and a quantity counts whole units: positive integers both.
-  [/^((Campaign|EventType|ActionTracker|Media(Partner)?|Property)Id|ItemQuantity\d+)$/, positiveInteger],
-  [/^(GiftPurchase|TrackingConsent)$/, (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase()],
-  [/^(EventDate|(Item)?Date[\d_]+)$/, (v) => (v === null || v === '' ? undefined : dateTime(v))],
-  [/^CurrencyCode$/, (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0]],
-  [/^(UniqueUrl|PageUrl)$/, absoluteUrl],
+  ['CampaignId EventTypeId ActionTrackerId MediaId MediaPartnerId PropertyId ItemQuantity', positiveInteger],
+  ['GiftPurchase TrackingConsent', (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase()],
+  ['EventDate Date ItemDate_', (v) => (v === null || v === '' ? undefined : dateTime(v))],
+  ['CurrencyCode', (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0]],
+  ['UniqueUrl PageUrl', absoluteUrl],
 ]
+
+/** A field name without its digits (`ItemMoney2_3` -> `ItemMoney_`), as the kinds and limits key it. */
+const kindKey = (name: string): string => name.replace(/\d+/g, '')
+
+/** True for a field that holds money. */
+export const isMoney = (name: string): boolean => MONEY.split(' ').includes(kindKey(name))
 
 /** An absolute URL (any scheme: an app's web view may be `capacitor://`), as text; else undefined. */
 export function absoluteUrl(value: unknown): string | undefined {
@@ -40,7 +53,7 @@ export function absoluteUrl(value: unknown): string | undefined {
  * reported: a warning for a currency (the site sends the wrong one), else a debug note.
  */
 export function fieldValue(name: string, value: unknown, log: MappingLog): string | undefined {
-  const check = KINDS.find(([names]) => names.test(name))?.[1]
+  const check = KINDS.find(([names]) => names.split(' ').includes(kindKey(name)))?.[1]
   const given = text(value)
   const sent = check ? check(value) : given
   if (given && !sent)
