@@ -28,20 +28,18 @@ const absoluteUrl: Check = (value) => {
 }
 
 /**
- * Field names holding money, without their digits (see {@link kindKey}): sent rounded to cents, and
- * they make Impact require a CurrencyCode.
- */
-const MONEY =
-  'OrderShipping OrderTax OrderDiscount OrderSubTotalPostDiscount OrderMargin Amount Money ItemPrice ItemSubTotal ItemDiscount ItemTotalDiscount ItemMoney_'
-
-/**
  * How values of each kind of field are checked, as [field names without their digits, check, what
  * the field takes (for the note when a value is dropped)]. Names are compared without digits, like
- * the limits: `ItemMoney2_3` is an `ItemMoney_`. Field names, not patterns: gzip finds them again
- * in the rest of the mapping. Any other field takes text.
+ * the limits. Field names, not patterns: gzip finds them again in the rest of the mapping. Any
+ * other field takes text.
  */
 const KINDS: Array<[string, Check, string]> = [
-  [MONEY, plain(true), 'a number'],
+  // Money: rounded to cents, and it makes Impact require a CurrencyCode.
+  [
+    'OrderShipping OrderTax OrderDiscount OrderSubTotalPostDiscount OrderMargin Amount Money ItemPrice ItemSubTotal ItemDiscount ItemTotalDiscount ItemMoney_',
+    plain(true),
+    'a number',
+  ],
   ['OrderDiscountRate ItemDiscountRate ItemNumeric_ Numeric', plain(), 'a number'],
   // Ids name something in Impact, and a quantity counts whole units: positive integers both.
   [
@@ -55,11 +53,12 @@ const KINDS: Array<[string, Check, string]> = [
   ['UniqueUrl PageUrl ReferringUrl', absoluteUrl, 'an absolute URL'],
 ]
 
-/** A field name without its digits (`ItemMoney2_3` -> `ItemMoney_`), as the kinds and limits key it. */
-const kindKey = (name: string): string => name.replace(/\d+/g, '')
+/** The kind of field `name`, compared without its digits (`ItemMoney2_3` is an `ItemMoney_`). */
+const kindOf = (name: string): (typeof KINDS)[number] | undefined =>
+  KINDS.find(([names]) => names.split(' ').includes(name.replace(/\d+/g, '')))
 
 /** True for a field that holds money. */
-export const isMoney = (name: string): boolean => MONEY.split(' ').includes(kindKey(name))
+export const isMoney = (name: string): boolean => kindOf(name) === KINDS[0]
 
 /**
  * `value` as Impact accepts it in field `name`: the right type (money rounded to cents), within
@@ -68,10 +67,10 @@ export const isMoney = (name: string): boolean => MONEY.split(' ').includes(kind
  * warning for a currency (the site sends the wrong one), else a debug note.
  */
 export function fieldValue(name: string, value: unknown, log?: MappingLog): string | undefined {
-  const [, check = text, what = 'text'] = KINDS.find(([names]) => names.split(' ').includes(kindKey(name))) ?? []
+  const [, check = text, what = 'text'] = kindOf(name) ?? []
   const sent = check(value)
   const given = text(value)
-  if (!sent && value !== null && value !== undefined && (given || typeof value !== 'string'))
+  if (!sent && (typeof value === 'string' ? given : value !== null && value !== undefined))
     (name === 'CurrencyCode' ? log?.warn : log?.debug)?.(
       `${name} ${given ? JSON.stringify(given.slice(0, 40)) : `(${typeof value})`} dropped: not ${what}`,
     )
