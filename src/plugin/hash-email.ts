@@ -1,6 +1,6 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
-import { valueAt } from './values'
+import { text, valueAt } from './values'
 
 const SHA1_HEX = /^[0-9a-f]{40}$/i
 /** Something an address book would take: text, one `@`, a dot in the domain, no spaces. */
@@ -12,8 +12,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
  * or where WebCrypto is missing (plain-http pages): the email is then left out, never sent plain.
  */
 export async function hashEmail(email: unknown): Promise<string | undefined> {
-  if (typeof email !== 'string') return undefined
-  const normalized = email.trim().toLowerCase()
+  // Numbers and booleans read as text too, but hold no `@` and no 40 hex digits.
+  const normalized = text(email)?.toLowerCase() ?? ''
   if (SHA1_HEX.test(normalized)) return normalized
   if (!normalized.includes('@')) return undefined
   try {
