@@ -63,12 +63,13 @@ export function encode(fields: ImpactFields): string {
  * (a hostile or broken page object) counts as no email: the event is still sent without one.
  */
 export function visitorEmail(event: SegmentEvent, traits: () => unknown): unknown {
-  for (const source of [() => event.properties, () => event.traits, () => valueAt(event.context, 'traits'), traits]) {
-    try {
-      const email = valueAt(source(), 'email')
-      if (email !== undefined) return email
-    } catch {
-      // unreadable here: try the next source
-    }
+  for (const path of ['properties', 'traits', 'context.traits']) {
+    const email = valueAt(event, path + '.email')
+    if (email !== undefined) return email
+  }
+  try {
+    return valueAt(traits(), 'email')
+  } catch {
+    // unreadable: no email
   }
 }
