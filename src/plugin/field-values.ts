@@ -47,7 +47,7 @@ const KINDS: Array<[string, Check, string]> = [
     positiveInteger,
     'a positive integer',
   ],
-  ['GiftPurchase TrackingConsent', (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase(), 'true or false'],
+  ['GiftPurchase TrackingConsent', (v) => /^(true|false)$/.exec(text(v)?.toLowerCase() ?? '')?.[0], 'true or false'],
   ['EventDate Date ItemDate_', (v) => (v === null || v === '' ? undefined : dateTime(v)), 'a date'],
   ['CurrencyCode', (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0], 'a currency code'],
   ['UniqueUrl PageUrl ReferringUrl', absoluteUrl, 'an absolute URL'],
