@@ -48,7 +48,7 @@ const KINDS: Array<[string, Check, string]> = [
     'a positive integer',
   ],
   ['GiftPurchase TrackingConsent', (v) => /^(true|false)$/.exec(text(v)?.toLowerCase() ?? '')?.[0], 'true or false'],
-  ['EventDate Date ItemDate_', (v) => (v === null || v === '' ? undefined : dateTime(v)), 'a date'],
+  ['EventDate Date ItemDate_', dateTime, 'a date'],
   ['CurrencyCode', (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0], 'a currency code'],
   ['UniqueUrl PageUrl ReferringUrl', absoluteUrl, 'an absolute URL'],
 ]

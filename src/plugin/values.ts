@@ -64,7 +64,8 @@ export function decimal(value: unknown): number | undefined {
 /** A date (Date, ISO string or epoch milliseconds) in years 1000 to 9999 as ISO 8601, or undefined. */
 export function dateTime(value: unknown): string | undefined {
   try {
-    const iso = new Date(value as string).toISOString()
+    // null would read as 0, 1970: no date either.
+    const iso = new Date((value ?? NaN) as string).toISOString()
     return /^[1-9]\d{3}-/.test(iso) ? iso : undefined
   } catch {
     // an invalid date, an object whose valueOf throws, a Symbol
