@@ -18,7 +18,8 @@ export async function hashEmail(email: unknown): Promise<string | undefined> {
   if (!normalized.includes('@')) return undefined
   try {
     const digest = await globalThis.crypto.subtle.digest('SHA-1', new TextEncoder().encode(normalized))
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
+    // Each byte as two hex digits: 256 + b is `1xx` in hex, the `1` cut off.
+    return Array.from(new Uint8Array(digest), (b) => (b | 256).toString(16).slice(1)).join('')
   } catch {
     return undefined
   }
