@@ -78,11 +78,7 @@ export function fieldValue(name: string, value: unknown, log?: MappingLog): stri
 }
 
 /** Fields Impact refuses together: a mapped one replaces the built-in others of its group. */
-const EXCLUSIVE = [
-  ['ItemPrice', 'ItemSubTotal'],
-  ['EventTypeId', 'EventTypeCode', 'ActionTrackerId'],
-  ['MediaId', 'MediaPartnerId'],
-]
+const EXCLUSIVE = ['ItemPrice ItemSubTotal', 'EventTypeId EventTypeCode ActionTrackerId', 'MediaId MediaPartnerId']
 
 /**
  * Sets `fields[name]` to `value` as {@link fieldValue} checks it, removing the fields Impact would
@@ -98,7 +94,8 @@ export function setField(
   const sent = fieldValue(name, value, log)
   if (sent) {
     const [, family = '', index = ''] = /^(\D+)(\d*)$/.exec(name) ?? []
-    for (const other of EXCLUSIVE.find((group) => group.includes(family)) ?? []) delete fields[other + index]
+    for (const other of EXCLUSIVE.find((group) => group.split(' ').includes(family))?.split(' ') ?? [])
+      delete fields[other + index]
     fields[name] = sent
   }
   return sent
