@@ -52,8 +52,10 @@ export function createClickTracker(
    */
   const domain = (): string | undefined =>
     (cookieDomain ??= configuredDomain ?? rememberedDomain() ?? registrableDomain(page.hostname))
+  /** The session cookie's three numbers: start, last activity, labels of its domain. */
+  const sessionCookie = (): number[] => (cookies().get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
   const rememberedDomain = (): string | undefined => {
-    const count = Number(cookies().get(CLICK_SESSION_COOKIE)?.split('.')[2])
+    const count = sessionCookie()[2]!
     return count > 1 ? page.hostname.split('.').slice(-count).join('.') : undefined
   }
   let store: CookieStore | undefined
@@ -90,7 +92,7 @@ export function createClickTracker(
       if (isValidClickId(id) && id !== known && !clickId()) keep(id)
     },
     pageLoad(url, referrer, now) {
-      const [start, last] = (cookies().get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
+      const [start, last] = sessionCookie()
       const session = start! > 0 && last! > 0 ? { start: start!, last: last! } : undefined
       const decision = decide(url, referrer, now, { clickId: clickId(), session })
       if (decision.reason === 'click-id') keep(decision.clickId!)
