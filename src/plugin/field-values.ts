@@ -53,9 +53,20 @@ const KINDS: Array<[string, Check, string]> = [
   ['UniqueUrl PageUrl ReferringUrl', absoluteUrl, 'an absolute URL'],
 ]
 
+/**
+ * A lookup by name for [space-separated names, value] entries, built once on first use (a mapping
+ * checks dozens of fields per event).
+ */
+const byName = <T>(entries: Array<[string, T]>): Map<string, T> =>
+  new Map(entries.flatMap(([names, value]) => names.split(' ').map((name) => [name, value] as const)))
+
+type Kind = (typeof KINDS)[number]
+let kinds: Map<string, Kind> | undefined
+let exclusive: Map<string, string[]> | undefined
+
 /** The kind of field `name`, compared without its digits (`ItemMoney2_3` is an `ItemMoney_`). */
-const kindOf = (name: string): (typeof KINDS)[number] | undefined =>
-  KINDS.find(([names]) => names.split(' ').includes(name.replace(/\d+/g, '')))
+const kindOf = (name: string): Kind | undefined =>
+  (kinds ??= byName(KINDS.map((kind) => [kind[0], kind]))).get(name.replace(/\d+/g, ''))
 
 /** True for a field that holds money. */
 export const isMoney = (name: string): boolean => kindOf(name) === KINDS[0]
@@ -94,7 +105,7 @@ export function setField(
   const sent = fieldValue(name, value, log)
   if (sent) {
     const [, family = '', index = ''] = /^(\D+)(\d*)$/.exec(name) ?? []
-    for (const other of EXCLUSIVE.find((group) => group.split(' ').includes(family))?.split(' ') ?? [])
+    for (const other of (exclusive ??= byName(EXCLUSIVE.map((group) => [group, group.split(' ')]))).get(family) ?? [])
       delete fields[other + index]
     fields[name] = sent
   }
