@@ -27,12 +27,11 @@ export function createStore(storage: () => Storage | undefined): Store {
   return {
     raw,
     load(key) {
-      if (key in unsaved) return unsaved[key]
+      // One path for storage and memory: a value kept in memory comes back as a copy, as from storage.
       const text = raw(key)
-      // Absent is the normal case (an empty outbox): answered without parsing, so nothing throws.
-      if (text === null || text === undefined) return undefined
       try {
-        return JSON.parse(text)
+        // Absent is the normal case (an empty outbox): answered without parsing, so nothing throws.
+        return text ? JSON.parse(text) : undefined
       } catch {
         // corrupt JSON
         return undefined
