@@ -42,14 +42,17 @@ export function createSentKeys({ stores, fallback, now }: SentKeysOptions): Sent
   const cookie = (): string[] => fallback?.get(SENT_COOKIE)?.split('.') ?? []
   return {
     has(key) {
-      if (stores.some((store) => fresh(sentKeys(store.load(SENT_KEY))[key]))) return true
+      // Stored data of any shape: only a fresh time under this very key counts.
+      if (stores.some((store) => fresh(Object(store.load(SENT_KEY))[key]))) return true
       const mark = keyHash(key) + ':'
       return cookie().some((e) => e.startsWith(mark) && fresh(parseInt(e.slice(mark.length), 36) * 60_000))
     },
     add(key) {
       for (const store of stores) {
-        const sent = sentKeys(store.load(SENT_KEY))
-        for (const k in sent) if (!fresh(sent[k])) delete sent[k]
+        // Rebuilt from fresh times only, whatever shape the stored data has.
+        const stored = Object(store.load(SENT_KEY))
+        const sent: Record<string, number> = {}
+        for (const k in stored) if (fresh(stored[k])) sent[k] = stored[k]
         sent[key] = now()
         if (store.save(SENT_KEY, sent)) return
       }
@@ -57,11 +60,6 @@ export function createSentKeys({ stores, fallback, now }: SentKeysOptions): Sent
       fallback?.set(SENT_COOKIE, [entry, ...cookie()].slice(0, COOKIE_KEYS).join('.'), SENT_TTL_MS / 86_400_000)
     },
   }
-}
-
-/** Delivered keys with when, from stored data of any shape. */
-export function sentKeys(raw: unknown): Record<string, number> {
-  return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
 }
 
 /** FNV-1a, base 36: about 7 characters per key in the cookie. */
