@@ -63,16 +63,14 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
     // must not resend it at once.
     outbox.update(key, { next: deps.now() + REQUEST_TIMEOUT_MS })
-    const answer = await postForm(deps, { url: target!.url, body, authorization: target!.authorization })
+    const answer = await postForm(deps, { ...target!, body })
     const { status } = answer
-    if (isSuccess(status)) done(key)
-    else if (dropsSale(status)) {
-      log.warn(`conversion ${key} dropped: HTTP ${status}`)
-      outbox.update(key)
-    } else {
-      const delay = retryDelay(attempts + 1, deps.random, answer.retryAfterMs)
-      outbox.update(key, { attempts: attempts + 1, next: deps.now() + delay })
-    }
+    let change: Partial<OutboxItem> | undefined
+    // Delivered: remembered as sent before it leaves the outbox; a sale given up leaves it too.
+    if (isSuccess(status)) sent.add(key)
+    else if (dropsSale(status)) log.warn(`conversion ${key} dropped: HTTP ${status}`)
+    else change = { attempts: ++attempts, next: deps.now() + retryDelay(attempts, deps.random, answer.retryAfterMs) }
+    outbox.update(key, change)
     // Leaving fails the fetch in this page (status 0) while the browser still finishes the
     // keepalive request, and that failure can arrive before this page's pagehide listener
     // runs: after a status 0 the item counts as on the wire until the current task is over.
