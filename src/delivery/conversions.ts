@@ -25,17 +25,6 @@ export interface Conversion {
   finalBody?: Promise<string> | undefined
 }
 
-/** What a conversion sender needs. */
-export interface ConversionSenderOptions {
-  target: ConversionTarget | undefined
-  outbox: Outbox
-  sent: SentKeys
-  /** Absent for an outbox no other tab can see (memory only). */
-  lock?: OutboxLock | undefined
-  deps: TransportDeps & { random: () => number }
-  log: Logger
-}
-
 /** Sends conversions through one outbox. */
 export interface ConversionSender {
   /** Resolves with the first attempt's answer, or `'duplicate'` when the key was sent or is waiting. */
@@ -49,10 +38,18 @@ export interface ConversionSender {
 /**
  * Conversions: stored before the first attempt, retried with backoff while the page is open and
  * replayed by later pages, never dropped for a retryable answer; dropped (reported) only when the
- * answer says the sale itself is wrong, or after 30 days.
+ * answer says the sale itself is wrong, or after 30 days. Sent to `target` (none: kept waiting)
+ * through `outbox`, deduplicated by `sent`, one tab at a time by `lock`.
  */
-export function createConversionSender(options: ConversionSenderOptions): ConversionSender {
-  const { target, outbox, sent, lock, deps, log } = options
+export function createConversionSender(
+  outbox: Outbox,
+  sent: SentKeys,
+  /** Absent for an outbox no other tab can see (memory only). */
+  lock: OutboxLock | undefined,
+  target: ConversionTarget | undefined,
+  deps: TransportDeps & { random: () => number },
+  log: Logger,
+): ConversionSender {
   /** Keys of conversions whose keepalive request is on the wire. */
   const onTheWire = new Set<string>()
   let running: Promise<void> | undefined

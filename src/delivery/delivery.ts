@@ -58,19 +58,19 @@ export function createDelivery({ pageLoadUrl, target, log, deps: given }: Delive
   const conversions = (storage: () => Storage | undefined, persist: boolean): ConversionSender => {
     const store = createStore(storage)
     const stores = persist ? [store, createStore(deps.sessionStorage ?? (() => undefined))] : [store]
-    return createConversionSender({
+    return createConversionSender(
+      createOutbox(store, deps.now, log),
+      createSentKeys(stores, deps.now, persist ? deps.sentFallback : undefined),
+      persist ? createOutboxLock({ locks: deps.locks, store, clock: deps, random: deps.random }) : undefined,
       target,
-      outbox: createOutbox({ store, now: deps.now, log }),
-      sent: createSentKeys({ stores, fallback: persist ? deps.sentFallback : undefined, now: deps.now }),
-      lock: persist ? createOutboxLock({ locks: deps.locks, store, clock: deps, random: deps.random }) : undefined,
       deps,
       log,
-    })
+    )
   }
   const stored = conversions(deps.storage, true)
   let inMemory: ConversionSender | undefined
   return {
-    sendPageLoad: createPageLoadSender({ url: pageLoadUrl, deps, log }),
+    sendPageLoad: createPageLoadSender(pageLoadUrl, deps, log),
     sendConversion(conversion, { persist = true } = {}) {
       return (persist ? stored : (inMemory ??= conversions(() => undefined, false))).send(conversion)
     },

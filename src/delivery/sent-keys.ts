@@ -24,20 +24,12 @@ export interface SentKeys {
   add(key: string): void
 }
 
-/** Where sent keys go: the first that takes a write, in order. */
-export interface SentKeysOptions {
-  /** localStorage, then sessionStorage. */
-  stores: Store[]
-  /** Last resort, when no storage takes the write (full quota). */
-  fallback?: FallbackStore | undefined
-  now: () => number
-}
-
 /**
  * Sent keys that survive a full localStorage: a reload must still find them, so a write that
- * storage refuses goes to the next place (sessionStorage, then a compact cookie of key hashes).
+ * storage refuses goes to the next place: the next of `stores` (localStorage, then
+ * sessionStorage), then `fallback` (a compact cookie of key hashes), if any.
  */
-export function createSentKeys({ stores, fallback, now }: SentKeysOptions): SentKeys {
+export function createSentKeys(stores: Store[], now: () => number, fallback?: FallbackStore): SentKeys {
   const fresh = (at: number | undefined): boolean => now() - at! < SENT_TTL_MS
   const cookie = (): string[] => fallback?.get(SENT_COOKIE)?.split('.') ?? []
   return {
