@@ -61,7 +61,7 @@ export function createDelivery({ pageLoadUrl, target, log, deps: given }: Delive
     return createConversionSender(
       createOutbox(store, deps.now, log),
       createSentKeys(stores, deps.now, persist ? deps.sentFallback : undefined),
-      persist ? createOutboxLock({ locks: deps.locks, store, clock: deps, random: deps.random }) : undefined,
+      persist ? createOutboxLock({ ...deps, store, clock: deps }) : undefined,
       target,
       deps,
       log,
