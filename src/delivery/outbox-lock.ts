@@ -55,8 +55,9 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
   const me = random().toString(36).slice(2)
   const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
   const holder = (): unknown => {
-    const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until?: number }
-    const left = Number(lease.until) - clock.now()
+    const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until: number }
+    // Subtraction reads `until` as a number, whatever was stored (NaN: no lease).
+    const left = lease.until - clock.now()
     // A lease further ahead than any renewal makes is corrupt or from a wrong clock: ignored.
     return left > 0 && left <= LEASE_MS && lease.owner
   }
@@ -73,13 +74,9 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
       await wait(LOCK_SETTLE_MS)
       if (holder() !== me) return false
     }
-    try {
-      await task(renew)
-    } finally {
-      // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
-      // this one's removals.
-      release()
-    }
+    // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
+    // this one's removals.
+    await task(renew).finally(release)
     return true
   }
 
@@ -87,8 +84,8 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
     run(task) {
       if (!locks) return lease(task)
       let started = false
-      let done!: () => void
-      const drained = new Promise<boolean>((resolve) => (done = () => resolve(true)))
+      let done!: (ran: boolean) => void
+      const drained = new Promise<boolean>((resolve) => (done = resolve))
       // AbortSignal.timeout runs on the browser's clock, apart from the timers delivery schedules.
       const held = locks.request(LOCK_NAME, { signal: AbortSignal.timeout?.(LOCK_WAIT_MS) }, async () => {
         started = true
@@ -97,7 +94,7 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
         renew()
         await task(renew).finally(() => {
           release()
-          done()
+          done(true)
         })
         // The next tab to take the lock must see this one's removals, or it would resend them.
         await wait(LOCK_SETTLE_MS)

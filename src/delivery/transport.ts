@@ -83,7 +83,7 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
 
 /** Retry-After as delay-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined
-  const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now
+  // Absent (null) or empty, it reads as neither: NaN, so undefined.
+  const ms = /^\s*\d+\s*$/.test(header!) ? Number(header) * 1000 : Date.parse(header!) - now
   return Number.isFinite(ms) ? Math.max(0, ms) : undefined
 }
