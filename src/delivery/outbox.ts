@@ -68,7 +68,7 @@ export function createOutbox(store: Store, now: () => number, log: Logger): Outb
     due() {
       for (const item of items()) {
         if (now() - item.since >= OUTBOX_MAX_AGE_MS) {
-          log.warn(`conversion ${item.key} dropped: undelivered after 30 days`)
+          log.warn(`conversion ${item.key} dropped: 30 days undelivered`)
           update(item.key)
         } else if (item.next <= now()) return item
       }

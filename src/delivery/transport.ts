@@ -57,12 +57,13 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
   const abort = new AbortController()
   const timer = deps.setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
   try {
-    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }
-    if (post.authorization) headers.Authorization = post.authorization
     const response = await deps.fetch(post.url, {
       method: 'POST',
       body: post.body,
-      headers,
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...(post.authorization && { Authorization: post.authorization }),
+      },
       credentials: credentialsFor(post.url),
       keepalive: outlivesPage(post.body),
       signal: abort.signal,
