@@ -34,10 +34,12 @@ export function createSentKeys(stores: Store[], now: () => number, fallback?: Fa
   const cookie = (): string[] => fallback?.get(SENT_COOKIE)?.split('.') ?? []
   return {
     has(key) {
-      // Stored data of any shape: only a fresh time under this very key counts.
-      if (stores.some((store) => fresh(Object(store.load(SENT_KEY))[key]))) return true
       const mark = keyHash(key) + ':'
-      return cookie().some((e) => e.startsWith(mark) && fresh(parseInt(e.slice(mark.length), 36) * 60_000))
+      return (
+        // Stored data of any shape: only a fresh time under this very key counts.
+        stores.some((store) => fresh(Object(store.load(SENT_KEY))[key])) ||
+        cookie().some((e) => e.startsWith(mark) && fresh(parseInt(e.slice(mark.length), 36) * 60_000))
+      )
     },
     add(key) {
       for (const store of stores) {
