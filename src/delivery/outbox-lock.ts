@@ -53,7 +53,8 @@ export interface OutboxLockOptions {
  */
 export function createOutboxLock({ locks, store, clock, random }: OutboxLockOptions): OutboxLock {
   const me = random().toString(36).slice(2)
-  const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
+  /** Waits LOCK_SETTLE_MS. */
+  const settle = (): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, LOCK_SETTLE_MS))
   const holder = (): unknown => {
     const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until: number }
     // Subtraction reads `until` as a number, whatever was stored (NaN: no lease).
@@ -71,7 +72,7 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
     if (other && other !== me) return false
     // A write storage refuses cannot be seen by other tabs either: nobody to wait for.
     if (renew()) {
-      await wait(LOCK_SETTLE_MS)
+      await settle()
       if (holder() !== me) return false
     }
     // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
@@ -97,7 +98,7 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
           done(true)
         })
         // The next tab to take the lock must see this one's removals, or it would resend them.
-        await wait(LOCK_SETTLE_MS)
+        await settle()
       })
       // Where locks refuse (opaque origins) or stay held too long (WebKit), the lease decides.
       return Promise.race([
