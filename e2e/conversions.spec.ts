@@ -233,6 +233,176 @@ test('with Impact and the relay blocked (as ad blockers do) analytics and other 
   expect(accepted(entries)[0]!.fields.OrderId).toBe('BLOCKED-1')
 })
 
+/** Conversion requests each page has on the wire (the page's clock waits for them). */
+const onTheWire = new WeakMap<Page, () => number>()
+
+function wireOf(page: Page): () => number {
+  let count = onTheWire.get(page)
+  if (!count) {
+    let n = 0
+    const isConversion = (url: string): boolean => url.endsWith('/impact/conversions')
+    page.on('request', (r) => isConversion(r.url()) && n++)
+    page.on('requestfinished', (r) => isConversion(r.url()) && n--)
+    page.on('requestfailed', (r) => isConversion(r.url()) && n--)
+    onTheWire.set(page, (count = () => n))
+  }
+  return count
+}
+
+/**
+ * Moves the page's clock forward `ms` in steps. Requests take real time: the clock stands still
+ * while a conversion is on the wire, so that each answer is handled before the next retry is due,
+ * as in real time. A request that takes long in the page's own time is the subject of the
+ * real-time test below (held up 12 s).
+ */
+async function advance(page: Page, ms: number, step = 15_000): Promise<void> {
+  const wire = wireOf(page)
+  for (let done = 0; done < ms; done += step) {
+    await expect.poll(wire, { intervals: [10] }).toBe(0)
+    // A round trip through the page's event loop: an answer that has arrived is handled before the
+    // clock moves (on a loaded machine the page can lag the network events by a long while).
+    await page.evaluate(() => 0)
+    await page.clock.runFor(Math.min(step, ms - done))
+    await page.waitForTimeout(30)
+  }
+}
+
+/**
+ * Advances the page's clock in 1 s steps until the fake Impact has accepted a conversion (a
+ * request event can reach the test late; small steps keep the clock close to the retry).
+ */
+async function advanceUntilAccepted(page: Page, impact: FakeImpactClient): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await advance(page, 3_000, 1_000)
+        return accepted(await impact.entries()).length
+      },
+      { timeout: 60_000, intervals: [20] },
+    )
+    .toBeGreaterThan(0)
+}
+
+/**
+ * The sale `orderId` arrives (the page's clock moving on), exactly once: nothing else reached
+ * Impact then, nor in the five minutes and the real 1.5 s after (a late second copy).
+ */
+async function arrivesOnce(page: Page, impact: FakeImpactClient, orderId: string): Promise<void> {
+  await advanceUntilAccepted(page, impact)
+  expect(only('Conversions', await impact.entries()).map((e) => [e.fields.OrderId, e.status])).toEqual([[orderId, 200]])
+  await advance(page, 5 * 60_000)
+  await conversionsAfter(page, impact, 1500, 1)
+}
+
+/**
+ * Waits until `page` is between two retries of its only waiting sale. An attempt in flight holds
+ * the sale at most 10 s ahead (one waiting for the lock: not at all), so a next attempt further
+ * away means none is under way, and none comes soon. A visitor who leaves while a request is on
+ * the wire hands it to the browser (it counts as sent), which this test is not about.
+ */
+async function betweenRetries(page: Page): Promise<void> {
+  const ahead = (): Promise<number> =>
+    page.evaluate(() => JSON.parse(localStorage.getItem('impact_outbox')!)[0].next - Date.now())
+  // The page's clock runs in real time between steps: a retry due within 10 s happens meanwhile.
+  await expect.poll(ahead, { intervals: [50], timeout: 30_000 }).toBeGreaterThan(10_000)
+  // The answer's last step (the request no longer counted as on the wire) runs a task later.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)))
+}
+
+test('with the relay down 20 minutes while the visitor stays, the sale arrives once when it is back', async ({
+  page,
+  impact,
+}) => {
+  // Many clock steps, each waiting for real requests: slow on a loaded machine.
+  test.slow()
+  let refused = 0
+  wireOf(page)
+  await page.clock.install()
+  await page.route('**/impact/conversions', (route) => (refused++, route.abort('connectionrefused')))
+  await page.goto('/product')
+  await trackOrder(page, 'OUTAGE-20')
+  await failedAttempts(page, 'OUTAGE-20', 1)
+  await advance(page, 20 * 60_000)
+  // Retried all along, far past the 10 attempts a PageLoad gets, and still waiting.
+  expect(refused).toBeGreaterThan(15)
+  expect((await outbox(page)).map((i) => i.key)).toEqual(['Order Completed|OUTAGE-20'])
+  await page.unroute('**/impact/conversions')
+  await arrivesOnce(page, impact, 'OUTAGE-20')
+  expect(await outbox(page)).toEqual([])
+})
+
+test('with the relay down when the visitor leaves, the sale arrives once on the next visit hours later', async ({
+  context,
+  impact,
+}) => {
+  // Many clock steps, each waiting for real requests: slow on a loaded machine.
+  test.slow()
+  const first = await context.newPage()
+  wireOf(first)
+  await first.clock.install()
+  await first.route('**/impact/conversions', (route) => route.abort('connectionrefused'))
+  await first.goto('/product')
+  await trackOrder(first, 'LEFT-1')
+  await failedAttempts(first, 'LEFT-1', 1)
+  // Five minutes of retries (more than 10 attempts), then the visitor leaves between two of them.
+  await advance(first, 5 * 60_000)
+  expect((await outbox(first))[0]!.attempts).toBeGreaterThan(10)
+  await betweenRetries(first)
+  await first.close()
+  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+
+  const next = await context.newPage()
+  wireOf(next)
+  await next.clock.install({ time: Date.now() + 5 * 3_600_000 })
+  await next.goto('/')
+  await arrivesOnce(next, impact, 'LEFT-1')
+})
+
+test('a relay answering 404, then 403, keeps the sale; once it is fixed the sale arrives once', async ({
+  page,
+  impact,
+}) => {
+  // Many clock steps, each waiting for real requests: slow on a loaded machine.
+  test.slow()
+  let status = 404
+  const answered: number[] = []
+  wireOf(page)
+  await page.clock.install()
+  await page.route('**/impact/conversions', (route) => (answered.push(status), route.fulfill({ status })))
+  await page.goto('/product')
+  await trackOrder(page, 'MISCONFIGURED-1')
+  await failedAttempts(page, 'MISCONFIGURED-1', 1)
+  await advance(page, 2 * 60_000)
+  status = 403
+  await advance(page, 3 * 60_000)
+  expect(answered).toContain(404)
+  expect(answered).toContain(403)
+  expect(only('Conversions', await impact.entries())).toHaveLength(0)
+  await page.unroute('**/impact/conversions')
+  await arrivesOnce(page, impact, 'MISCONFIGURED-1')
+})
+
+test('a sale whose request is held up 12 s on its way to the relay is sent once: the page waits for it', async ({
+  page,
+  impact,
+}) => {
+  // Real time. The first request waits 12 s before it goes on to the relay, as one queued in the
+  // browser or on a stalled connection does. Chromium delivers a keepalive request even after its
+  // page aborted it, so a page that gave up on it and sent the sale again would be paid twice.
+  test.slow()
+  let requests = 0
+  await page.route('**/impact/conversions', async (route) => {
+    if (requests++ === 0) await new Promise((resolve) => setTimeout(resolve, 12_000))
+    await route.continue()
+  })
+  await page.goto('/product')
+  await trackOrder(page, 'HELD-1')
+  await expect.poll(async () => accepted(await impact.entries()).length, { timeout: 30_000 }).toBeGreaterThan(0)
+  await conversionsAfter(page, impact, 3000, 1)
+  expect(requests).toBe(1)
+  expect(await outbox(page)).toEqual([])
+})
+
 test('three tabs without Web Locks (older Safari, some webviews) deliver each waiting sale once', async ({
   context,
   impact,

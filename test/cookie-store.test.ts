@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createCookieStore, readCookies } from '../src/click-id/cookie-store'
+import { CLICK_SESSION_COOKIE, createClickTracker } from '../src/click-id/click-tracker'
 import { registrableDomain } from '../src/click-id/registrable-domain'
-import { clearCookies, setPage } from './support/dom'
+import { clearCookies, cookies, setPage } from './support/dom'
+import { resolved, silentLog } from './support/settings'
 
 /** Counts `document.cookie` reads and writes; `drop` makes writes vanish (a browser refusing cookies). */
 function countCookieAccess(options: { drop?: boolean } = {}): { reads: number; writes: number; stop(): void } {
@@ -34,7 +36,7 @@ describe('createCookieStore: document.cookie at most once per task', () => {
     document.cookie = 'IR_1=abc; path=/'
     const access = countCookieAccess()
     try {
-      const store = createCookieStore(undefined, true)
+      const store = createCookieStore(() => undefined, true)
       expect(store.get('impact_click_id')).toBeUndefined()
       expect(store.get('IR_1')).toBe('abc')
       expect(store.set('impact_click_id', 'click1', 30)).toBe(true)
@@ -51,7 +53,7 @@ describe('createCookieStore: document.cookie at most once per task', () => {
   })
 
   it('sees a change made by another tab or script in a later task', async () => {
-    const store = createCookieStore(undefined, true)
+    const store = createCookieStore(() => undefined, true)
     store.set('impact_click_id', 'first', 30)
     await nextTask()
     document.cookie = 'impact_click_id=second; path=/'
@@ -61,7 +63,7 @@ describe('createCookieStore: document.cookie at most once per task', () => {
   it('a browser that silently drops cookies: the page keeps the value, with no read-back', async () => {
     const access = countCookieAccess({ drop: true })
     try {
-      const store = createCookieStore(undefined, true)
+      const store = createCookieStore(() => undefined, true)
       expect(store.set('impact_click_id', 'click1', 30)).toBe(true)
       await nextTask()
       expect(store.get('impact_click_id')).toBe('click1')
@@ -72,7 +74,7 @@ describe('createCookieStore: document.cookie at most once per task', () => {
   })
 
   it('remove() deletes the cookie in one write and forgets it within the same task', () => {
-    const store = createCookieStore(undefined, true)
+    const store = createCookieStore(() => undefined, true)
     store.set('impact_click_id', 'abc', 30)
     expect(store.get('impact_click_id')).toBe('abc')
     store.remove('impact_click_id')
@@ -99,5 +101,37 @@ describe('registrableDomain: one read per probe step', () => {
     } finally {
       access.stop()
     }
+  })
+})
+
+describe('a page view inside a click session: the session cookie remembers the domain', () => {
+  const NOW = Date.UTC(2026, 10, 30)
+  /** A page view of `host` inside a session begun a minute ago on `domain`, as an earlier document left it. */
+  const pageViewIn = (host: string, session: string) => {
+    setPage(`https://${host}/product`)
+    document.cookie = `${CLICK_SESSION_COOKIE}=${session}; path=/; domain=${host.split('.').slice(-2).join('.')}`
+    const access = countCookieAccess()
+    try {
+      const tracker = createClickTracker(resolved({}), location, silentLog())
+      const decision = tracker.pageLoad(location.href, `https://${host}/`, NOW + 60_000)
+      return { decision, reads: access.reads, writes: access.writes }
+    } finally {
+      access.stop()
+    }
+  }
+  afterEach(() => clearCookies())
+
+  it('one read and one write, no registrable-domain probe', () => {
+    const seen = pageViewIn('www.memo-one.example', `${NOW}.${NOW}.2`)
+    expect(seen).toMatchObject({ decision: { reason: 'repeat' }, reads: 1, writes: 1 })
+    // Written back on the remembered domain: still visible to the shop's other hosts.
+    setPage('https://checkout.memo-one.example/')
+    expect(cookies()[CLICK_SESSION_COOKIE]).toBe(`${NOW}.${NOW + 60_000}.2`)
+  })
+
+  it('a session cookie from before the domain was remembered costs one probe, once', () => {
+    const seen = pageViewIn('www.memo-two.example', `${NOW}.${NOW}`)
+    expect(seen).toMatchObject({ decision: { reason: 'repeat' }, reads: 2, writes: 3 })
+    expect(cookies()[CLICK_SESSION_COOKIE]).toBe(`${NOW}.${NOW + 60_000}.2`)
   })
 })

@@ -283,7 +283,6 @@ describe('outbox', () => {
           now: clock.now,
           random: sequenceRandom(),
           setTimeout: timers.setTimeout,
-          clearTimeout: timers.clearTimeout,
           storage: () => new ThrowingStorage(),
           locks: new FakeLocks(),
         }
@@ -635,6 +634,54 @@ describe('first attempt answer; retries through the injected setTimeout', () => 
     await expect(t.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })).resolves.toMatchObject({
       status: 0,
     })
+  })
+})
+
+// =============================================================================================
+describe('a request still under way after 10 s (a slow or hanging relay)', () => {
+  // Each call here reaches the relay: Chromium still delivers a keepalive request its page aborted
+  // (queued or already sent), and a relay that has read a body forwards it anyway. So a second
+  // call for one sale is a second payment, and none may be made while the first is under way.
+  it.each([
+    ['keepalive', ''],
+    ['no keepalive (over 16 KiB)', '&Note=' + 'x'.repeat(20_000)],
+  ])('with %s, it is waited for: never abandoned and sent again', async (_name, extra) => {
+    const t = tab()
+    const slow = gate()
+    t.net.queue(slow)
+    t.net.fallback = () => 202
+    const body = conversionBody('o-slow') + extra
+    const answer = t.delivery.sendConversion({ key: keyOf('o-slow'), body })
+    await settle()
+    await t.timers.advance(5 * 60_000)
+    expect(t.net.calls).toHaveLength(1)
+    slow.open(202)
+    expect(await answer).toMatchObject({ status: 202 })
+    await t.timers.runAll()
+    expect(t.net.bodies()).toEqual([body])
+    expect(outboxHolds(t.storage, body)).toBe(false)
+  })
+
+  it('a replay meanwhile (online, a wake-up for another sale) waits for it instead of sending it again', async () => {
+    const t = tab()
+    const slow = gate()
+    t.net.queue(slow)
+    t.net.fallback = () => 202
+    const body = conversionBody('o-slow')
+    const answer = t.delivery.sendConversion({ key: keyOf('o-slow'), body })
+    await settle()
+    // Past the 10 s the outbox holds an item in flight (IN_FLIGHT_MS): it counts as due again.
+    await t.timers.advance(20_000)
+    const replay = t.delivery.flush()
+    await settle()
+    expect(t.net.calls).toHaveLength(1)
+    slow.open(503)
+    expect(await answer).toMatchObject({ status: 503 })
+    await replay
+    // Then its retry, after the backoff, once.
+    await t.timers.runAll()
+    expect(t.net.bodies()).toEqual([body, body])
+    expect(outboxHolds(t.storage, body)).toBe(false)
   })
 })
 

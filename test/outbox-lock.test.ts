@@ -84,7 +84,6 @@ describe('Web Locks that misbehave', () => {
       clock: {
         now: Date.now,
         setTimeout: (run, ms) => setTimeout(run, ms),
-        clearTimeout: (t) => clearTimeout(t as number),
       },
       random: Math.random,
     })

@@ -26,7 +26,7 @@ describe('credentialsFor', () => {
       seen.push(init)
       return new Response('{}')
     }) as unknown as typeof fetch
-    const deps = { fetch: fetchFn, now: Date.now, setTimeout, clearTimeout } as unknown as TransportDeps
+    const deps = { fetch: fetchFn, now: Date.now, setTimeout } as unknown as TransportDeps
     const post = (url: string) => postForm(deps, { url, body: 'a=1' })
     // In Node there is no page: every request goes without credentials.
     await post('/impact/pageload')

@@ -8,7 +8,7 @@ function wakeUp() {
   const clock = new Clock()
   const timers = new Timers(clock)
   const run = vi.fn()
-  const at = createWakeUp({ now: clock.now, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout }, run)
+  const at = createWakeUp({ now: clock.now, setTimeout: timers.setTimeout }, run)
   return { clock, timers, run, at }
 }
 

@@ -8,7 +8,10 @@ import { clickIdFromUttCookie } from './utt-cookie'
 
 /** Cookie holding the newest valid click id (last click wins). */
 export const CLICK_ID_COOKIE = 'impact_click_id'
-/** Cookie holding the click session as `<startMs>.<lastMs>`; it expires with the rolling window. */
+/**
+ * Cookie holding the click session as `<startMs>.<lastMs>.<labels>`, where `labels` counts the
+ * labels of the cookie domain (0: host-only); it expires with the rolling window.
+ */
 export const CLICK_SESSION_COOKIE = 'impact_click_session'
 
 /** Click identity of one page: what the cookies say, and what each page load decides. */
@@ -41,14 +44,22 @@ export function createClickTracker(
 ): ClickTracker {
   const configuredDomain = settings.cookieDomain?.replace(/^\./, '')
   let cookieDomain: string | undefined
+  /**
+   * Where the click cookies go: the configured domain, else the registrable domain. Probing for it
+   * costs three cookie accesses, so the session cookie remembers how many labels it has, and a page
+   * view inside a session writes without probing. Asked only when a cookie is written or a referrer
+   * from another host is judged: a visitor who has not consented yet never gets the probe cookie.
+   */
+  const domain = (): string | undefined =>
+    (cookieDomain ??= configuredDomain ?? rememberedDomain() ?? registrableDomain(page.hostname))
+  /** The session cookie's three numbers: start, last activity, labels of its domain. */
+  const sessionCookie = (): number[] => (cookies().get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
+  const rememberedDomain = (): string | undefined => {
+    const count = sessionCookie()[2]!
+    return count > 1 ? page.hostname.split('.').slice(-count).join('.') : undefined
+  }
   let store: CookieStore | undefined
-  // Created on first use: the registrable-domain probe writes a cookie, which a visitor who has
-  // not consented yet must not get.
-  const cookies = (): CookieStore =>
-    (store ??= createCookieStore(
-      (cookieDomain = configuredDomain ?? registrableDomain(page.hostname)),
-      page.protocol === 'https:',
-    ))
+  const cookies = (): CookieStore => (store ??= createCookieStore(domain, page.protocol === 'https:'))
   const windowMinutes = settings.uniqueClickWindowMinutes
   /** The click id last read: an answer carrying it again (the usual case) needs no cookie read. */
   let known: string | undefined
@@ -57,32 +68,38 @@ export function createClickTracker(
     return (known = isValidClickId(ours) ? ours : clickIdFromUttCookie(cookies().get('IR_' + settings.campaignId)))
   }
   const keep = (id: string): void => {
+    known = id
     if (!cookies().set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
       log.debug('cookies refused: click kept for this page only')
   }
-  const decide = (url: string, referrer: string | undefined, now: number, stored?: Stored): ClickDecision =>
-    decideClick({
+  const decide = (url: string, referrer: string | undefined, now: number, stored?: Stored): ClickDecision => {
+    const referrerHost = hostOf(referrer)
+    return decideClick({
       urlClickId: clickIdFromUrl(url, settings.clickIdParams, log),
       storedClickId: stored?.clickId,
-      referrerHost: hostOf(referrer),
-      siteDomain: (stored ? cookieDomain : configuredDomain) ?? page.hostname,
+      referrerHost,
+      // A referrer on this very host is this site whatever its registrable domain: no probe.
+      siteDomain:
+        (stored && referrerHost && referrerHost !== page.hostname ? domain() : configuredDomain) ?? page.hostname,
       session: stored?.session,
       now,
       windowMs: windowMinutes * 60_000,
     })
-
+  }
   return {
     clickId,
     adopt(id) {
       if (isValidClickId(id) && id !== known && !clickId()) keep(id)
     },
     pageLoad(url, referrer, now) {
-      const [start, last] = (cookies().get(CLICK_SESSION_COOKIE) ?? '').split('.').map(Number)
+      const [start, last] = sessionCookie()
       const session = start! > 0 && last! > 0 ? { start: start!, last: last! } : undefined
       const decision = decide(url, referrer, now, { clickId: clickId(), session })
       if (decision.reason === 'click-id') keep(decision.clickId!)
       if (decision.session) {
-        cookies().set(CLICK_SESSION_COOKIE, decision.session.start + '.' + decision.session.last, windowMinutes / 1440)
+        const { start, last } = decision.session
+        const labels = domain()?.split('.').length ?? 0
+        cookies().set(CLICK_SESSION_COOKIE, `${start}.${last}.${labels}`, windowMinutes / 1440)
       }
       log.debug(`page load: ${decision.reason}`, decision.clickId)
       return decision

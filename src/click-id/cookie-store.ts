@@ -15,13 +15,14 @@ export interface CookieStore {
 }
 
 /**
- * A cookie store on `domain` (undefined: host-only), `Path=/`, `SameSite=Lax`, and `Secure` when
- * the page is served over https. `document.cookie` is a synchronous call into the browser: it is
- * read at most once per task (writes go through to that snapshot) and never read back after a
+ * A cookie store on the domain `domain()` names at each write (undefined: host-only), `Path=/`,
+ * `SameSite=Lax`, and `Secure` when the page is served over https. The domain is asked for late
+ * because finding it may cost a probe that reads never need. `document.cookie` is a synchronous
+ * call into the browser: it is read at most once per task (writes go through to that snapshot) and never read back after a
  * write. With cookies off, or `document.cookie` throwing (sandboxed iframes), values live in
  * memory for the page's own later events.
  */
-export function createCookieStore(domain: string | undefined, secure: boolean): CookieStore {
+export function createCookieStore(domain: () => string | undefined, secure: boolean): CookieStore {
   /** What this page wrote: a cookie the browser dropped or refused is still known to the page. */
   const written: Record<string, string> = {}
   let jar: Record<string, string> | undefined
@@ -35,11 +36,13 @@ export function createCookieStore(domain: string | undefined, secure: boolean): 
     // An empty value is a cookie being deleted: absent.
     get: (name) => cookies()[name] || written[name],
     set(name, value, days) {
+      // First: finding the domain may read the jar, which must not see this write before it is made.
+      const at = domain()
       written[name] = value
       if (jar) jar[name] = value
       try {
         // js-cookie's default attributes add `Path=/`.
-        Cookies.set(name, value, { domain, sameSite: 'Lax', secure, expires: days })
+        Cookies.set(name, value, { domain: at, sameSite: 'Lax', secure, expires: days })
       } catch {
         return false
       }

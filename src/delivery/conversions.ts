@@ -3,7 +3,7 @@ import type { Outbox, OutboxItem } from './outbox'
 import { LEASE_RETRY_MS, type OutboxLock } from './outbox-lock'
 import { dropsSale, isSuccess, retryDelay } from './retry'
 import type { SentKeys } from './sent-keys'
-import { outlivesPage, postForm, REQUEST_TIMEOUT_MS, type Answer, type TransportDeps } from './transport'
+import { IN_FLIGHT_MS, outlivesPage, postForm, type Answer, type TransportDeps } from './transport'
 import { createWakeUp } from './wake-up'
 
 /** Where conversions go: the relay (no credentials) or, opted in, Impact with Basic auth. */
@@ -52,6 +52,11 @@ export function createConversionSender(
 ): ConversionSender {
   /** Keys of conversions whose keepalive request is on the wire. */
   const onTheWire = new Set<string>()
+  /**
+   * First attempts under way, by key. Made outside the replay, they may outlast their hold
+   * (IN_FLIGHT_MS): a replay then waits for one instead of sending its sale a second time.
+   */
+  const firstAttempts = new Map<string, Promise<Answer>>()
   let running: Promise<void> | undefined
   let again = false
 
@@ -59,7 +64,7 @@ export function createConversionSender(
     if (outlivesPage(body)) onTheWire.add(key)
     // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
     // must not resend it at once.
-    outbox.update(key, { next: deps.now() + REQUEST_TIMEOUT_MS })
+    outbox.update(key, { next: deps.now() + IN_FLIGHT_MS })
     const answer = await postForm(deps, { ...target!, body })
     const { status } = answer
     let change: Partial<OutboxItem> | undefined
@@ -87,7 +92,8 @@ export function createConversionSender(
       if (sent.has(item.key)) outbox.update(item.key)
       else {
         renew()
-        await attempt(item)
+        // Its first attempt, still under way past the hold, is waited for: never a second request.
+        await (firstAttempts.get(item.key) ?? attempt(item))
       }
     }
     rearm()
@@ -134,7 +140,10 @@ export function createConversionSender(
       const item = waiting(key)
       // Gone: another tab took it after the hold lapsed.
       if (!item || !target) return { status: sent.has(key) ? 200 : 0 }
-      const answer = await attempt(item)
+      const answer = attempt(item)
+      firstAttempts.set(key, answer)
+      await answer
+      firstAttempts.delete(key)
       rearm()
       return answer
     },

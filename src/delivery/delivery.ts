@@ -89,7 +89,6 @@ export function browserDeps(): DeliveryDeps {
     now: Date.now,
     random: Math.random,
     setTimeout: (run, ms) => setTimeout(run, ms),
-    clearTimeout: (timer) => clearTimeout(timer as number),
     // Merely touching these throws in sandboxed iframes and with storage blocked: the store catches it.
     storage: () => localStorage,
     sessionStorage: () => sessionStorage,

@@ -1,5 +1,5 @@
 import type { Store } from './store'
-import { REQUEST_TIMEOUT_MS, type Clock } from './transport'
+import { IN_FLIGHT_MS, type Clock } from './transport'
 
 /** Web Lock name held while a tab replays the outbox. */
 export const LOCK_NAME = 'impact-outbox'
@@ -24,7 +24,7 @@ export const LOCK_WAIT_MS = 3_000
 export const LEASE_RETRY_MS = 1_000
 
 /** A lease lapses this long after its last renewal (a tab that crashed holding it). */
-export const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000
+export const LEASE_MS = IN_FLIGHT_MS + 5_000
 
 /** One tab at a time replays the outbox. */
 export interface OutboxLock {

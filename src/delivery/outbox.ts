@@ -2,7 +2,7 @@ import type { ImpactFields } from '../fields'
 import type { Logger } from '../log'
 import { MAX_DELAY_MS } from './retry'
 import type { Store } from './store'
-import { REQUEST_TIMEOUT_MS } from './transport'
+import { IN_FLIGHT_MS } from './transport'
 
 /** A conversion waiting to be delivered; survives reloads in localStorage. */
 export interface OutboxItem {
@@ -79,7 +79,7 @@ export function createOutbox(store: Store, now: () => number, log: Logger): Outb
       while (list.length >= OUTBOX_LIMIT) log.warn(`conversion ${list.shift()!.key} dropped: outbox full`)
       const t = now()
       // Held (like a lease) while this page makes the first attempt.
-      store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next: t + REQUEST_TIMEOUT_MS, since: t }])
+      store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next: t + IN_FLIGHT_MS, since: t }])
     },
   }
 }

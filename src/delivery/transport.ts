@@ -13,7 +13,6 @@ export interface Answer {
 export interface Clock {
   now: () => number
   setTimeout: (run: () => void, ms: number) => unknown
-  clearTimeout: (timer: unknown) => void
 }
 
 /** What the transport needs from outside. */
@@ -29,8 +28,13 @@ export interface FormPost {
   authorization?: string | undefined
 }
 
-/** One attempt is abandoned (and counts as a network error) after this long. */
-export const REQUEST_TIMEOUT_MS = 10_000
+/**
+ * How long a conversion whose request is under way stays held from other tabs and later pages.
+ * Answers usually come well within it; a request may take longer (the relay alone may wait
+ * `timeoutMs` for the shop's check and as long again for Impact), and its own page then waits for
+ * it: see {@link postForm}.
+ */
+export const IN_FLIGHT_MS = 10_000
 
 /** Whether `body` goes with `keepalive`, so that its request outlives the page that sent it. */
 export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_MAX_BYTES
@@ -51,11 +55,12 @@ export function credentialsFor(url: string, pageOrigin = globalThis.location?.or
 /**
  * POSTs a form body. The content type is CORS-safelisted and, cross-origin, no credentials go
  * along, so a PageLoad needs no preflight; `keepalive` lets the request outlive the page.
- * Never throws: network errors, aborts and timeouts come back as status 0.
+ * Never throws: network errors come back as status 0. No request is ever given up on: Chromium
+ * still delivers a keepalive request its page aborted (queued or already sent), and a relay that
+ * has read a body forwards it anyway, so abandoning a slow request and retrying it would pay the
+ * partner twice. The browser's own outcome is awaited; the relay bounds its time (then 503).
  */
 export async function postForm(deps: TransportDeps, post: FormPost): Promise<Answer> {
-  const abort = new AbortController()
-  const timer = deps.setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS)
   try {
     const response = await deps.fetch(post.url, {
       method: 'POST',
@@ -66,7 +71,6 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
       },
       credentials: credentialsFor(post.url),
       keepalive: outlivesPage(post.body),
-      signal: abort.signal,
     })
     // Not JSON (or no body): the status says enough.
     const body: unknown = await response.json().catch(() => undefined)
@@ -77,8 +81,6 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
     }
   } catch {
     return { status: 0 }
-  } finally {
-    deps.clearTimeout(timer)
   }
 }
 

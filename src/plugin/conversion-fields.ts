@@ -2,10 +2,10 @@ import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
 import { CONVERSION_MAX_BYTES } from '../impact-api'
 import type { ResolvedSettings } from '../settings'
-import { fieldValue, MONEY_FIELD, override } from './field-values'
+import { fieldValue, isMoney, setField } from './field-values'
 import { fitConversion } from './fit-conversion'
 import { identityFields, type Identity } from './identity-fields'
-import { amount, listAt, mappingLog, put, text, valueAt, type MappingLog, type Note } from './values'
+import { decimal, listAt, mappingLog, valueAt, type MappingLog, type Note } from './values'
 
 /** Item text fields and the Segment product property each comes from. */
 const ITEM_TEXT: ReadonlyArray<[string, string]> = [
@@ -34,68 +34,53 @@ export function conversionFields(
 ): ImpactFields {
   const out = mappingLog(log)
   const note = out.debug
-  const fields = identityFields(event, settings, identity, now, note)
-  const read = (key: string): unknown => valueAt(event, 'properties.' + key, note)
-  /** The first of `keys` holding a usable amount, as `field`. */
-  const money = (field: string, ...keys: string[]): void => {
-    let found: number | undefined
-    for (const key of keys) found ??= amount(read(key), field, note)
-    put(fields, field, fieldValue(field, found, out))
-  }
+  const fields = identityFields(event, settings, identity, now, out)
+  const set = (name: string, value: unknown): string | undefined => setField(fields, name, value, out)
+  const read = (path: string): unknown => valueAt(event, path, note)
+  /** `field` from the first of the event's `properties` that Impact takes. */
+  const first = (field: string, ...keys: string[]): boolean => keys.some((key) => set(field, read('properties.' + key)))
 
-  if (settings.eventTypeId) fields.EventTypeId = settings.eventTypeId
-  else put(fields, 'EventTypeCode', text(valueAt(event, 'event', note)))
-  put(fields, 'OrderId', text(read('order_id')) ?? text(read('checkout_id')) ?? text(valueAt(event, 'messageId')))
-  put(fields, 'OrderPromoCode', text(read('coupon')))
-  money('OrderShipping', 'shipping')
-  money('OrderTax', 'tax')
+  if (!set('EventTypeId', settings.eventTypeId)) set('EventTypeCode', read('event'))
+  if (!first('OrderId', 'order_id', 'checkout_id')) set('OrderId', read('messageId'))
+  first('OrderPromoCode', 'coupon')
+  first('OrderShipping', 'shipping')
+  first('OrderTax', 'tax')
   const products = listAt(event, 'properties.products', note)
-  products.forEach((product, i) => itemFields(fields, product, i + 1, settings, out))
+  products.forEach((product, index) => {
+    const i = index + 1
+    const item = (key: string): unknown => valueAt(product, key, note)
+    const quantity = fieldValue('ItemQuantity' + i, item('quantity'), out) ?? '1'
+    if (!(set('ItemSku' + i, item('sku')) ?? set('ItemSku' + i, item('product_id')))) {
+      note(`ItemSku${i}: no sku or product_id`)
+      set('ItemSku' + i, 'unknown')
+    }
+    for (const [field, key] of ITEM_TEXT) set(field + i, item(key))
+    set('ItemQuantity' + i, quantity)
+    // The line subtotal is price x quantity, rounded once (rounding the price first overstates it).
+    // A price that is no number is checked as it is, so the note shows it; the line then counts 0.
+    const price = item('price') ?? 0
+    const n = decimal(price)
+    if (!set('ItemSubTotal' + i, n === undefined ? price : n * +quantity)) set('ItemSubTotal' + i, 0)
+    for (const [key, path] of settings.customMappingForProducts)
+      // `ItemText{i}_1` places the index; a plain key (`ItemSku`) takes it at the end.
+      set(key.includes('{i}') ? key.replace('{i}', '' + i) : key + i, valueAt(product, path, note))
+  })
   // Without items Impact takes the order subtotal; an OrderDiscount would be subtracted twice.
-  if (products.length) money('OrderDiscount', 'discount')
-  else money('OrderSubTotalPostDiscount', 'subtotal', 'revenue', 'total')
+  if (products.length) first('OrderDiscount', 'discount')
+  else first('OrderSubTotalPostDiscount', 'subtotal', 'revenue', 'total')
   if (install) {
-    put(fields, 'AppPackage', text(valueAt(event, 'context.app.namespace', note)))
-    put(fields, 'AppVer', text(valueAt(event, 'context.app.version', note)))
+    set('AppPackage', read('context.app.namespace'))
+    set('AppVer', read('context.app.version'))
   }
-  put(fields, 'CurrencyCode', fieldValue('CurrencyCode', read('currency'), out))
+  first('CurrencyCode', 'currency')
   // Custom mappings come last: they add or override any field, CurrencyCode included.
   for (const [field, path] of settings.customParameterMapping) {
-    const value = fieldValue(field, valueAt(event, path, note), out)
     // Item fields belong to an item that exists; an order subtotal beside items is refused.
     const item = +(/^Item\D+(\d+)/.exec(field)?.[1] ?? 0)
     if (item > products.length || (products.length && field === 'OrderSubTotalPostDiscount'))
       note(field + ' dropped: items disagree')
-    else if (value !== undefined) override(fields, field, value)
+    else set(field, read(path))
   }
-  if (!fields.CurrencyCode && Object.keys(fields).some((f) => MONEY_FIELD.test(f)))
-    fields.CurrencyCode = settings.defaultCurrency
+  if (!fields.CurrencyCode && Object.keys(fields).some(isMoney)) fields.CurrencyCode = settings.defaultCurrency
   return fitConversion(fields, CONVERSION_MAX_BYTES - EMAIL_ROOM, note)
-}
-
-/** Item `i` of the order: SKU, texts, quantity and line subtotal, then the custom item mapping. */
-function itemFields(
-  fields: ImpactFields,
-  product: unknown,
-  i: number,
-  settings: ResolvedSettings,
-  log: MappingLog,
-): void {
-  const note = log.debug
-  const read = (key: string): unknown => valueAt(product, key, note)
-  const quantity = read('quantity') ?? 1
-  const q = +(fieldValue('ItemQuantity' + i, quantity, log) ?? 1)
-  const sku = text(read('sku')) ?? text(read('product_id'))
-  if (!sku) note(`ItemSku${i}: no sku or product_id`)
-  put(fields, 'ItemSku' + i, sku ?? 'unknown')
-  for (const [field, key] of ITEM_TEXT) put(fields, field + i, text(read(key)))
-  fields['ItemQuantity' + i] = '' + q
-  const subtotal = 'ItemSubTotal' + i
-  fields[subtotal] = fieldValue(subtotal, (amount(read('price'), subtotal, note) ?? 0) * q, log) ?? '0'
-  for (const [key, path] of settings.customMappingForProducts) {
-    // `ItemText{i}_1` places the index; a plain key (`ItemSku`) takes it at the end.
-    const field = key.includes('{i}') ? key.replace('{i}', '' + i) : key + i
-    const value = fieldValue(field, valueAt(product, path, note), log)
-    if (value !== undefined) override(fields, field, value)
-  }
 }

@@ -28,7 +28,7 @@ export interface ConversionInput {
  * the body is complete but for the hashed email and can be stored at once.
  */
 export function buildConversion(event: SegmentEvent, input: ConversionInput): Conversion {
-  const { settings, install, now, log } = input
-  const fields = conversionFields(event, settings, { clickId: input.clickId }, install, now, log)
+  // The input is the identity too: its clickId, and no CustomerEmail (hashIdentity adds it).
+  const fields = conversionFields(event, input.settings, input, input.install, input.now, input.log)
   return { key: conversionKey(fields), ...hashIdentity(withTrackingConsent(fields, input.sending), input.email) }
 }

@@ -1,31 +1,24 @@
 import { positiveInteger } from '../impact-api'
 import { fieldLimit } from '../fields'
-import { cut, dateTime, decimal, round2, text, type MappingLog } from './values'
+import { cut, dateTime, decimal, text, type MappingLog } from './values'
 
-/** Fields that hold money: sent rounded to cents, and they make Impact require a CurrencyCode. */
-export const MONEY_FIELD =
-  /^(Order(Shipping|Tax|Discount|SubTotalPostDiscount|Margin)|Amount|Money\d+|Item(Price|SubTotal|Discount|TotalDiscount)\d+|ItemMoney\d+_\d+)$/
+/** Turns a value into the text Impact takes in a field of some kind, or undefined when it can't. */
+type Check = (value: unknown) => string | undefined
 
-/** `n` as a plain decimal Impact parses (never an exponent such as `1e+21`), rounded to cents for money. */
-const plain = (n: number | undefined, cents?: boolean): string | undefined => {
-  const s = n === undefined ? 'e' : '' + (cents ? round2(n) : n)
-  return /e/.test(s) ? undefined : s
-}
-
-/** How values of each kind of field are checked, as [field names, value as sent or undefined]. */
-const KINDS: Array<[RegExp, (value: unknown) => string | undefined]> = [
-  [MONEY_FIELD, (v) => plain(decimal(v), true)],
-  [/^(OrderDiscountRate|Item(DiscountRate|Numeric)[\d_]+|Numeric\d+)$/, (v) => plain(decimal(v))],
-  // Ids name something in Impact, and a quantity counts whole units: positive integers both.
-  [/^((Campaign|EventType|ActionTracker|Media(Partner)?|Property)Id|ItemQuantity\d+)$/, positiveInteger],
-  [/^(GiftPurchase|TrackingConsent)$/, (v) => /^(true|false)$/i.exec(text(v) ?? '')?.[0].toLowerCase()],
-  [/^(EventDate|(Item)?Date[\d_]+)$/, (v) => (v === null || v === '' ? undefined : dateTime(v))],
-  [/^CurrencyCode$/, (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0]],
-  [/^(UniqueUrl|PageUrl)$/, absoluteUrl],
-]
+/**
+ * `value` as a plain decimal Impact parses (never an exponent such as `1e+21`), rounded to cents
+ * for money without the float noise of 19.99 * 3.
+ */
+const plain =
+  (cents?: boolean): Check =>
+  (value) => {
+    const n = decimal(value)
+    const s = n === undefined ? 'e' : '' + (cents ? Math.round((n + Number.EPSILON) * 100) / 100 : n)
+    return /e/.test(s) ? undefined : s
+  }
 
 /** An absolute URL (any scheme: an app's web view may be `capacitor://`), as text; else undefined. */
-export function absoluteUrl(value: unknown): string | undefined {
+const absoluteUrl: Check = (value) => {
   const s = text(value)
   try {
     return s && new URL(s) && s
@@ -35,29 +28,75 @@ export function absoluteUrl(value: unknown): string | undefined {
 }
 
 /**
- * `value` as Impact accepts it in field `name`: the right type (money rounded to cents), within
- * Impact's length limit, cut at a character boundary. A value Impact would refuse is undefined,
- * reported: a warning for a currency (the site sends the wrong one), else a debug note.
+ * How values of each kind of field are checked, as [field names without their digits, check, what
+ * the field takes (for the note when a value is dropped)]. Names are compared without digits, like
+ * the limits. Field names, not patterns: gzip finds them again in the rest of the mapping. Any
+ * other field takes text.
  */
-export function fieldValue(name: string, value: unknown, log: MappingLog): string | undefined {
-  const check = KINDS.find(([names]) => names.test(name))?.[1]
+const KINDS: Array<[string, Check, string]> = [
+  // Money: rounded to cents, and it makes Impact require a CurrencyCode.
+  [
+    'OrderShipping OrderTax OrderDiscount OrderSubTotalPostDiscount OrderMargin Amount Money ItemPrice ItemSubTotal ItemDiscount ItemTotalDiscount ItemMoney_',
+    plain(true),
+    'a number',
+  ],
+  ['OrderDiscountRate ItemDiscountRate ItemNumeric_ Numeric', plain(), 'a number'],
+  // Ids name something in Impact, and a quantity counts whole units: positive integers both.
+  [
+    'CampaignId EventTypeId ActionTrackerId MediaId MediaPartnerId PropertyId ItemQuantity',
+    positiveInteger,
+    'a positive integer',
+  ],
+  ['GiftPurchase TrackingConsent', (v) => /^(true|false)$/.exec(text(v)?.toLowerCase() ?? '')?.[0], 'true or false'],
+  ['EventDate Date ItemDate_', dateTime, 'a date'],
+  ['CurrencyCode', (v) => /^[A-Z]{3}$/.exec(text(v)?.toUpperCase() ?? '')?.[0], 'a currency code'],
+  ['UniqueUrl PageUrl ReferringUrl', absoluteUrl, 'an absolute URL'],
+]
+
+/** The kind of field `name`, compared without its digits (`ItemMoney2_3` is an `ItemMoney_`). */
+const kindOf = (name: string): (typeof KINDS)[number] | undefined =>
+  KINDS.find(([names]) => names.split(' ').includes(name.replace(/\d+/g, '')))
+
+/** True for a field that holds money. */
+export const isMoney = (name: string): boolean => kindOf(name) === KINDS[0]
+
+/**
+ * `value` as Impact accepts it in field `name`: the right type (money rounded to cents), within
+ * Impact's length limit, cut at a character boundary. The one check of every value, built-in or
+ * mapped. A value Impact would refuse is undefined, reported (absent and blank values are not): a
+ * warning for a currency (the site sends the wrong one), else a debug note.
+ */
+export function fieldValue(name: string, value: unknown, log?: MappingLog): string | undefined {
+  const [, check = text, what = 'text'] = kindOf(name) ?? []
+  const sent = check(value)
   const given = text(value)
-  const sent = check ? check(value) : given
-  if (given && !sent)
-    (name === 'CurrencyCode' ? log.warn : log.debug)(`${name} ${JSON.stringify(given.slice(0, 40))} dropped: invalid`)
+  if (!sent && (typeof value === 'string' ? given : value !== null && value !== undefined))
+    (name === 'CurrencyCode' ? log?.warn : log?.debug)?.(
+      `${name} ${given ? JSON.stringify(given.slice(0, 40)) : `(${typeof value})`} dropped: not ${what}`,
+    )
   return sent && cut(sent, fieldLimit(name))
 }
 
 /** Fields Impact refuses together: a mapped one replaces the built-in others of its group. */
-const EXCLUSIVE = [
-  ['ItemPrice', 'ItemSubTotal'],
-  ['EventTypeId', 'EventTypeCode', 'ActionTrackerId'],
-  ['MediaId', 'MediaPartnerId'],
-]
+const EXCLUSIVE = ['ItemPrice ItemSubTotal', 'EventTypeId EventTypeCode ActionTrackerId', 'MediaId MediaPartnerId']
 
-/** Sets a mapped field, removing the fields Impact would refuse beside it (ItemPrice1 removes ItemSubTotal1). */
-export function override(fields: Record<string, string>, name: string, value: string): void {
-  const [, family = '', index = ''] = /^(\D+)(\d*)$/.exec(name) ?? []
-  for (const other of EXCLUSIVE.find((group) => group.includes(family)) ?? []) delete fields[other + index]
-  fields[name] = value
+/**
+ * Sets `fields[name]` to `value` as {@link fieldValue} checks it, removing the fields Impact would
+ * refuse beside it (a mapped ItemPrice1 removes ItemSubTotal1); nothing changes when the value is
+ * refused. Returns what was set.
+ */
+export function setField(
+  fields: Record<string, string>,
+  name: string,
+  value: unknown,
+  log?: MappingLog,
+): string | undefined {
+  const sent = fieldValue(name, value, log)
+  if (sent) {
+    const [, family = '', index = ''] = /^(\D+)(\d*)$/.exec(name) ?? []
+    for (const other of EXCLUSIVE.find((group) => group.split(' ').includes(family))?.split(' ') ?? [])
+      delete fields[other + index]
+    fields[name] = sent
+  }
+  return sent
 }

@@ -1,6 +1,6 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
-import { valueAt } from './values'
+import { text, valueAt } from './values'
 
 const SHA1_HEX = /^[0-9a-f]{40}$/i
 /** Something an address book would take: text, one `@`, a dot in the domain, no spaces. */
@@ -12,13 +12,14 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
  * or where WebCrypto is missing (plain-http pages): the email is then left out, never sent plain.
  */
 export async function hashEmail(email: unknown): Promise<string | undefined> {
-  if (typeof email !== 'string') return undefined
-  const normalized = email.trim().toLowerCase()
+  // Numbers and booleans read as text too, but hold no `@` and no 40 hex digits.
+  const normalized = text(email)?.toLowerCase() ?? ''
   if (SHA1_HEX.test(normalized)) return normalized
   if (!normalized.includes('@')) return undefined
   try {
     const digest = await globalThis.crypto.subtle.digest('SHA-1', new TextEncoder().encode(normalized))
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
+    // Each byte as two hex digits: 256 + b is `1xx` in hex, the `1` cut off.
+    return Array.from(new Uint8Array(digest), (b) => (b | 256).toString(16).slice(1)).join('')
   } catch {
     return undefined
   }
@@ -63,12 +64,13 @@ export function encode(fields: ImpactFields): string {
  * (a hostile or broken page object) counts as no email: the event is still sent without one.
  */
 export function visitorEmail(event: SegmentEvent, traits: () => unknown): unknown {
-  for (const source of [() => event.properties, () => event.traits, () => valueAt(event.context, 'traits'), traits]) {
-    try {
-      const email = valueAt(source(), 'email')
-      if (email !== undefined) return email
-    } catch {
-      // unreadable here: try the next source
-    }
+  for (const path of ['properties', 'traits', 'context.traits']) {
+    const email = valueAt(event, path + '.email')
+    if (email !== undefined) return email
+  }
+  try {
+    return valueAt(traits(), 'email')
+  } catch {
+    // unreadable: no email
   }
 }

@@ -1,7 +1,8 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
 import type { ResolvedSettings } from '../settings'
-import { isoDate, put, text, valueAt, type Note } from './values'
+import { setField } from './field-values'
+import { text, valueAt, type MappingLog } from './values'
 
 /** What the browser knows about the visitor beyond the event itself. */
 export interface Identity {
@@ -12,28 +13,27 @@ export interface Identity {
 }
 
 /**
- * Fields every PageLoad and Conversion carries: program, time, who the visitor is, their click,
- * and the app property for events from an app's web view.
+ * Fields every PageLoad and Conversion carries: program, time (the event's own, so a replayed
+ * event keeps its date; else now), who the visitor is, their click, and the app property for
+ * events from an app's web view.
  */
 export function identityFields(
   event: SegmentEvent,
   settings: ResolvedSettings,
   identity: Identity,
   now: number,
-  note?: Note,
+  log?: MappingLog,
 ): ImpactFields {
-  const read = (key: string): unknown => valueAt(event, key, note)
-  const fields: ImpactFields = { CampaignId: settings.campaignId, EventDate: isoDate(read('timestamp'), now) }
-  put(fields, 'CustomProfileId', text(read('anonymousId')))
-  put(fields, 'CustomerId', text(read('userId')))
-  put(fields, 'CustomerEmail', identity.customerEmail)
-  put(fields, 'ClickId', identity.clickId)
-  put(fields, 'PropertyId', propertyId(read('context'), settings))
+  const read = (key: string): unknown => valueAt(event, key, log?.debug)
+  const fields: ImpactFields = { CampaignId: settings.campaignId }
+  const set = (name: string, value: unknown): unknown => setField(fields, name, value, log)
+  if (!set('EventDate', read('timestamp'))) set('EventDate', now)
+  set('CustomProfileId', read('anonymousId'))
+  set('CustomerId', read('userId'))
+  set('CustomerEmail', identity.customerEmail)
+  set('ClickId', identity.clickId)
+  // Impact's app id for an event sent from an iOS or Android app's web view.
+  const platform = text(read('context.device.type') ?? read('context.os.name'))?.toLowerCase()
+  set('PropertyId', platform === 'ios' ? settings.iOsAppId : platform === 'android' ? settings.androidAppId : undefined)
   return fields
-}
-
-/** Impact's app id for an event sent from an iOS or Android app's web view. */
-function propertyId(context: unknown, settings: ResolvedSettings): string | undefined {
-  const platform = text(valueAt(context, 'device.type') ?? valueAt(context, 'os.name'))?.toLowerCase()
-  return platform === 'ios' ? settings.iOsAppId : platform === 'android' ? settings.androidAppId : undefined
 }

@@ -1,9 +1,9 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ImpactFields } from '../fields'
 import type { ResolvedSettings } from '../settings'
+import { setField } from './field-values'
 import { identityFields, type Identity } from './identity-fields'
-import { absoluteUrl } from './field-values'
-import { put, text } from './values'
+import { text } from './values'
 
 /** Where the page load happened, as the plugin observed it. */
 export interface PageView {
@@ -24,10 +24,9 @@ export function pageLoadFields(
   now: number,
 ): ImpactFields {
   const fields = identityFields(event, settings, identity, now)
-  put(fields, 'PageUrl', absoluteUrl(view.url))
+  setField(fields, 'PageUrl', view.url)
   // Only a web page refers: `android-app://` or `about:blank` referrers say nothing to Impact.
-  const referrer = text(view.referrer) ?? ''
-  put(fields, 'ReferringUrl', /^https?:/i.test(referrer) ? absoluteUrl(referrer) : undefined)
-  put(fields, 'UserAgent', text(view.userAgent))
+  if (/^https?:/i.test(text(view.referrer) ?? '')) setField(fields, 'ReferringUrl', view.referrer)
+  setField(fields, 'UserAgent', view.userAgent)
   return fields
 }

@@ -42,7 +42,7 @@ export function createPageLoads(settings: ResolvedSettings, tracker: ClickTracke
       let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
       // In-app navigations are referred by the previous page, never the stale external document.referrer.
       const referrer = previousUrl ?? document.referrer
-      let clickId = cookieless ? decide(url, referrer, now).clickId : tracker.clickId()
+      let clickId: string | undefined
       let unique = false
       if (event.type === 'page') {
         const landing = first
@@ -52,11 +52,11 @@ export function createPageLoads(settings: ResolvedSettings, tracker: ClickTracke
         const click = landing
           ? ((cookieless ? undefined : landing.click) ?? decide(landing.url, landing.referrer, landing.at))
           : decide(url, referrer, now)
-        if ((unique = click.unique)) {
-          clickId = click.clickId
-          url = landing?.url ?? url
-        }
+        // The verdict names the click too (the stored one unless it is new): no second cookie read.
+        clickId = click.clickId
+        if ((unique = click.unique)) url = landing?.url ?? url
       }
+      clickId ??= cookieless ? decide(url, referrer, now).clickId : tracker.clickId()
       if (!unique) url = withoutClickIds(url, settings.clickIdParams)
       const userAgent = String(valueAt(event.context, 'userAgent') ?? navigator.userAgent)
       return pageLoadFields(event, settings, { clickId }, { url, referrer, userAgent }, now)

@@ -114,7 +114,7 @@ function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin 
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
   // Sent keys fall back to a host-only cookie when no Web Storage takes them (full quota).
-  const sentFallback = createCookieStore(undefined, location.protocol === 'https:')
+  const sentFallback = createCookieStore(() => undefined, location.protocol === 'https:')
   const delivery = createDelivery({ pageLoadUrl: settings.pageLoadEndpoint, target, log, deps: { sentFallback } })
   const replay = (): void => void delivery.flush()
   // Replayed after load() returns, so loading itself makes no request.

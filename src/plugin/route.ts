@@ -6,20 +6,18 @@ export type Route = 'pageLoad' | 'conversion' | 'install' | undefined
 
 /** Routes an event by its type, the enable* switches and the event-name lists. */
 export function routeEvent(event: SegmentEvent, settings: ResolvedSettings): Route {
-  switch (event.type) {
-    case 'page':
-      return settings.enablePageEvents ? 'pageLoad' : undefined
-    case 'screen':
-      return settings.enableScreenEvents ? 'pageLoad' : undefined
-    case 'identify':
-      return settings.enableIdentifyEvents ? 'pageLoad' : undefined
-    case 'track': {
-      const name = event.event ?? ''
-      if (settings.actionEventNames.includes(name)) return 'conversion'
-      if (settings.installEventNames.includes(name)) return 'install'
-      return settings.pageLoadEventNames.includes(name) ? 'pageLoad' : undefined
-    }
-    default:
-      return undefined
+  const name = event.event ?? ''
+  if (event.type === 'track') {
+    if (settings.actionEventNames.includes(name)) return 'conversion'
+    if (settings.installEventNames.includes(name)) return 'install'
+    return settings.pageLoadEventNames.includes(name) ? 'pageLoad' : undefined
   }
+  const { type } = event
+  const enabled =
+    type === 'page'
+      ? settings.enablePageEvents
+      : type === 'screen'
+        ? settings.enableScreenEvents
+        : type === 'identify' && settings.enableIdentifyEvents
+  return enabled ? 'pageLoad' : undefined
 }

@@ -1,5 +1,3 @@
-import { fieldLimit } from '../fields'
-
 /** Reports a value the mapping had to drop or repair (goes to the debug log). */
 export type Note = (message: string) => void
 
@@ -63,32 +61,11 @@ export function decimal(value: unknown): number | undefined {
   return Number.isFinite(n) ? (n as number) : undefined
 }
 
-/**
- * A money amount: a finite number (or numeric string), not yet rounded (round the final figure:
- * a line subtotal is price x quantity before rounding). Anything else is dropped with a note, so
- * one odd property never costs the whole conversion.
- */
-export function amount(value: unknown, field: string, note: Note): number | undefined {
-  if (value === null || value === undefined || value === '') return undefined
-  const n = decimal(value)
-  if (n === undefined) note(field + ' dropped: not a number')
-  return n
-}
-
-/** Rounds to cents without the float noise of 19.99 * 3. */
-export function round2(n: number): number {
-  return Math.round((n + Number.EPSILON) * 100) / 100
-}
-
-/** The event's timestamp as ISO 8601 (its own time, so a replayed event keeps its date). */
-export function isoDate(timestamp: unknown, now: number): string {
-  return dateTime(timestamp ?? now) ?? new Date(now).toISOString()
-}
-
 /** A date (Date, ISO string or epoch milliseconds) in years 1000 to 9999 as ISO 8601, or undefined. */
 export function dateTime(value: unknown): string | undefined {
   try {
-    const iso = new Date(value as string).toISOString()
+    // null would read as 0, 1970: no date either.
+    const iso = new Date((value ?? NaN) as string).toISOString()
     return /^[1-9]\d{3}-/.test(iso) ? iso : undefined
   } catch {
     // an invalid date, an object whose valueOf throws, a Symbol
@@ -100,9 +77,4 @@ export function dateTime(value: unknown): string | undefined {
 export function cut(s: string, max = Infinity): string {
   const head = s.slice(0, max)
   return head.length < s.length && /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head
-}
-
-/** Sets `fields[name]`, cut to Impact's limit for it, unless `value` is undefined or blank. */
-export function put(fields: Record<string, string>, name: string, value: string | number | undefined): void {
-  if (value !== undefined && value !== '') fields[name] = cut('' + value, fieldLimit(name))
 }

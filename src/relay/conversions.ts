@@ -43,7 +43,7 @@ const SALE_REJECTED = new Set([400, 413, 422])
  * | 408, 5xx, no answer, timeout | 503 (Retry-After passed on) |
  * | 3xx, any other 4xx (404 ...) | 502 or 503: the relay is misconfigured (impactBaseUrl, accountSid) |
  */
-export function conversionOutcome(answer: ImpactAnswer): RelayOutcome {
+function conversionOutcome(answer: ImpactAnswer): RelayOutcome {
   if (!answer.reached) {
     const error = answer.timedOut ? 'Impact did not answer in time; retry later' : 'Could not reach Impact; retry later'
     return { status: 503, body: { error } }

@@ -23,7 +23,7 @@ const REQUIRED = ['CampaignId', 'EventDate', 'PageUrl']
  * PageLoad is wrong), except what the browser should retry: 5xx, a redirect (never followed) or
  * no answer in time become 503. A body that is not JSON is never echoed.
  */
-export function pageLoadOutcome(answer: ImpactAnswer): { status: number; body: unknown; retryAfter?: string } {
+function pageLoadOutcome(answer: ImpactAnswer): { status: number; body: unknown; retryAfter?: string } {
   if (!answer.reached) {
     const error = answer.timedOut ? 'Impact did not answer in time; retry later' : 'Could not reach Impact; retry later'
     return { status: 503, body: { error } }

@@ -120,30 +120,22 @@ interface Timer {
   run: () => void
 }
 
-/**
- * A manual timer queue for one tab; `delays` records every requested wait in order, except the
- * ones cleared before they ran (a request's timeout once it was answered).
- */
+/** A manual timer queue for one tab; `delays` records every requested wait in order. */
 export class Timers {
   private timers: Timer[] = []
   private seq = 0
-  private requested: Array<{ seq: number; ms: number }> = []
+  private requested: number[] = []
   constructor(readonly clock: Clock) {}
 
   get delays(): number[] {
-    return this.requested.map((r) => r.ms)
+    return [...this.requested]
   }
 
   setTimeout = (run: () => void, ms: number): unknown => {
     const seq = this.seq++
-    this.requested.push({ seq, ms })
+    this.requested.push(ms)
     this.timers.push({ at: this.clock.t + Math.max(0, ms), seq, run })
     return seq
-  }
-
-  clearTimeout = (id: unknown): void => {
-    this.timers = this.timers.filter((t) => t.seq !== id)
-    this.requested = this.requested.filter((r) => r.seq !== id)
   }
 
   get pending(): number {

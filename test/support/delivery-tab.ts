@@ -76,7 +76,6 @@ export function tab(options: TabOptions = {}): Tab {
     now: clock.now,
     random: options.random ?? sequenceRandom(),
     setTimeout: timers.setTimeout,
-    clearTimeout: timers.clearTimeout,
     storage: () => storage,
     sessionStorage: () => options.sessionStorage,
     sentFallback: options.sentFallback,
