@@ -87,14 +87,15 @@ export function createConversionSender(
     outbox.update(key)
   }
 
-  const drain = async (renew: () => void): Promise<void> => {
+  const drain = async (renew: () => boolean): Promise<void> => {
     for (let item; target && (item = outbox.due());) {
       if (sent.has(item.key)) outbox.update(item.key)
-      else {
-        renew()
-        // Its first attempt, still under way past the hold, is waited for: never a second request.
-        await (firstAttempts.get(item.key) ?? attempt(item))
-      }
+      // The lock is no longer this tab's (the page left and came back from the back/forward cache,
+      // or a request outlasted the lease): another tab may be replaying, so this one stops and asks
+      // for the lock again.
+      else if (!renew()) break
+      // Its first attempt, still under way past the hold, is waited for: never a second request.
+      else await (firstAttempts.get(item.key) ?? attempt(item))
     }
     rearm()
   }
@@ -109,7 +110,7 @@ export function createConversionSender(
     // Nothing waiting (the usual page load): no lock, nothing parsed.
     if (outbox.isEmpty()) return Promise.resolve()
     again = false
-    running = (lock ? lock.run(drain) : drain(() => undefined).then(() => true))
+    running = (lock ? lock.run(drain) : drain(() => true).then(() => true))
       // Another tab holds the lease: look again when it may have lapsed.
       .then((ran) => void (ran || wakeUp(deps.now() + LEASE_RETRY_MS)))
       .catch((error: unknown) => log.debug('outbox replay failed', error))
@@ -127,6 +128,8 @@ export function createConversionSender(
       // Resending from the next page would pay the partner twice whenever a visitor navigates
       // right after buying. Requests too big for keepalive die with the page: they stay queued.
       onTheWire.forEach(done)
+      // Only then the lease, so the tab that takes it over at once finds none of them to resend.
+      lock?.leave()
     },
     async send({ key, body, finalBody }) {
       if (sent.has(key) || waiting(key)) {

@@ -29,11 +29,18 @@ export const LEASE_MS = IN_FLIGHT_MS + 5_000
 /** One tab at a time replays the outbox. */
 export interface OutboxLock {
   /**
-   * Runs `task` holding the lock; `renew` keeps a lease alive before each long step. Resolves
-   * once `task` is over (a Web Lock is kept a moment longer); false when another tab holds a
-   * lease, and `task` did not run: try again after LEASE_RETRY_MS.
+   * Runs `task` holding the lock; `renew` keeps a lease alive before each long step and says
+   * whether it is still this tab's: false once the tab left, another tab took it or a request
+   * outlasted the lease, and `task` then stops. Resolves once `task` is over (a Web Lock is kept a moment longer); false
+   * when another tab holds a lease, and `task` did not run: try again after LEASE_RETRY_MS.
    */
-  run(task: (renew: () => void) => Promise<void>): Promise<boolean>
+  run(task: (renew: () => boolean) => Promise<void>): Promise<boolean>
+  /**
+   * The page is going away (`pagehide`): a lease this tab holds is released at once, so another
+   * tab replays without waiting LEASE_MS for it to lapse. Call it once the page's requests still
+   * on the wire are out of the outbox, or that tab would send them again.
+   */
+  leave(): void
 }
 
 /** What the lock needs. */
@@ -66,6 +73,8 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
   const release = (): void => {
     if (holder() === me) store.save(LEASE_KEY, null)
   }
+  /** Renews the lease while it is this tab's; never takes back one released or lapsed meanwhile. */
+  const keep = (): boolean => holder() === me && (renew(), true)
 
   const lease: OutboxLock['run'] = async (task) => {
     const other = holder()
@@ -77,11 +86,12 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
     }
     // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
     // this one's removals.
-    await task(renew).finally(release)
+    await task(keep).finally(release)
     return true
   }
 
   return {
+    leave: release,
     run(task) {
       if (!locks) return lease(task)
       let started = false
@@ -93,7 +103,7 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
         // The lease is taken too: a tab of ours that gave up waiting for this lock falls back to the
         // lease, and must find the replay already running instead of running it a second time.
         renew()
-        await task(renew).finally(() => {
+        await task(keep).finally(() => {
           release()
           done(true)
         })
