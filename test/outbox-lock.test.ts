@@ -2,9 +2,17 @@
 // tested with storage that reaches other tabs late, as it does between browser processes.
 import { describe, expect, it } from 'vitest'
 import { OUTBOX_KEY } from '../src/delivery/outbox'
-import { createOutboxLock, LEASE_KEY, LEASE_MS, LOCK_WAIT_MS } from '../src/delivery/outbox-lock'
+import { createOutboxLock, LEASE_KEY, LEASE_MS, LOCK_SETTLE_MS, LOCK_WAIT_MS } from '../src/delivery/outbox-lock'
 import { createStore } from '../src/delivery/store'
-import { Clock, laggingStorages, MemoryStorage, scriptedFetch, settle } from './support/delivery-fakes'
+import {
+  Clock,
+  gate,
+  laggingStorages,
+  MemoryStorage,
+  scriptedFetch,
+  sequenceRandom,
+  settle,
+} from './support/delivery-fakes'
 import { conversionBody, keyOf, tab, type Tab } from './support/delivery-tab'
 
 /** Runs every tab's timers in time order (one shared clock) until `end`. */
@@ -60,6 +68,77 @@ describe('tabs without Web Locks (a storage lease)', () => {
     expect(t.net.calls).toHaveLength(0)
     await runTabsUntil([t], clock.t + LEASE_MS + 60_000)
     expect(t.net.bodies()).toEqual(bodies)
+  })
+
+  /** Tab A replays three waiting sales, its request for the first one on the wire; then it leaves. */
+  async function leavingWhileReplaying() {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(3, clock.t)
+    const [storageA, storageB] = laggingStorages(2, { [OUTBOX_KEY]: seed })
+    const onTheWire = gate()
+    const a = tab({ storage: storageA, clock, locks: undefined, random: sequenceRandom(1) })
+    a.net.queue(onTheWire)
+    void a.delivery.flush()
+    await a.timers.advance(LOCK_SETTLE_MS)
+    expect(a.net.bodies()).toEqual([bodies[0]])
+    a.delivery.leave()
+    await settle()
+    const b = tab({ storage: storageB, clock, locks: undefined, random: sequenceRandom(2) })
+    return { clock, bodies, a, b, onTheWire, storageB: storageB! }
+  }
+
+  it('a tab that leaves while it replays hands the lease over at once, and the sale it had on the wire is not resent', async () => {
+    const { clock, bodies, b, storageB } = await leavingWhileReplaying()
+    expect(JSON.parse(storageB.getItem(LEASE_KEY)!)).toBeNull()
+    b.net.fallback = () => 200
+    void b.delivery.flush()
+    // As soon as B trusts its own lease: A's would have held it until LEASE_MS.
+    await b.timers.advance(LOCK_SETTLE_MS)
+    expect(b.net.bodies()).toEqual([bodies[1], bodies[2]])
+    await runTabsUntil([b], clock.t + LEASE_MS + 60_000)
+    expect(b.net.bodies()).toEqual([bodies[1], bodies[2]])
+  })
+
+  it('a tab back after leaving (back/forward cache) neither takes back the lease nor releases the lease of the tab that took over', async () => {
+    const { clock, bodies, a, b, onTheWire, storageB } = await leavingWhileReplaying()
+    const request = gate()
+    b.net.queue(request)
+    b.net.fallback = () => 200
+    void b.delivery.flush()
+    await b.timers.advance(LOCK_SETTLE_MS)
+    expect(b.net.bodies()).toEqual([bodies[1]])
+    const lease = storageB.getItem(LEASE_KEY)
+    // A's page comes back: its request is answered and its replay would go on with the third sale.
+    onTheWire.open(200)
+    await settle()
+    a.delivery.leave()
+    await settle()
+    expect(storageB.getItem(LEASE_KEY)).toBe(lease)
+    request.open(200)
+    await runTabsUntil([a, b], clock.t + LEASE_MS + 60_000)
+    expect(a.net.bodies()).toEqual([bodies[0]])
+    expect(b.net.bodies()).toEqual([bodies[1], bodies[2]])
+  })
+
+  it('a request that outlasts the lease: the replay stops, takes the lease again, and delivers the rest once', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(2, clock.t)
+    const [storage] = laggingStorages(1, { [OUTBOX_KEY]: seed })
+    const t = tab({ storage, clock, locks: undefined })
+    const slow = gate()
+    t.net.queue(slow)
+    t.net.fallback = () => 200
+    void t.delivery.flush()
+    await t.timers.advance(LOCK_SETTLE_MS)
+    await t.timers.advance(LEASE_MS + 5_000)
+    expect(t.net.bodies()).toEqual([bodies[0]])
+    slow.open(200)
+    await settle()
+    await runTabsUntil([t], clock.t + 60_000)
+    expect(t.net.bodies()).toEqual(bodies)
+    // The lease was taken twice, each time trusted only after LOCK_SETTLE_MS.
+    expect(t.timers.delays.filter((ms) => ms === LOCK_SETTLE_MS)).toHaveLength(2)
+    expect(JSON.parse(storage!.getItem(OUTBOX_KEY)!)).toEqual([])
   })
 
   it('a lease dated far in the future (a wrong clock, corrupt data) is ignored', async () => {

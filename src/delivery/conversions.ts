@@ -25,17 +25,6 @@ export interface Conversion {
   finalBody?: Promise<string> | undefined
 }
 
-/** What a conversion sender needs. */
-export interface ConversionSenderOptions {
-  target: ConversionTarget | undefined
-  outbox: Outbox
-  sent: SentKeys
-  /** Absent for an outbox no other tab can see (memory only). */
-  lock?: OutboxLock | undefined
-  deps: TransportDeps & { random: () => number }
-  log: Logger
-}
-
 /** Sends conversions through one outbox. */
 export interface ConversionSender {
   /** Resolves with the first attempt's answer, or `'duplicate'` when the key was sent or is waiting. */
@@ -49,10 +38,18 @@ export interface ConversionSender {
 /**
  * Conversions: stored before the first attempt, retried with backoff while the page is open and
  * replayed by later pages, never dropped for a retryable answer; dropped (reported) only when the
- * answer says the sale itself is wrong, or after 30 days.
+ * answer says the sale itself is wrong, or after 30 days. Sent to `target` (none: kept waiting)
+ * through `outbox`, deduplicated by `sent`, one tab at a time by `lock`.
  */
-export function createConversionSender(options: ConversionSenderOptions): ConversionSender {
-  const { target, outbox, sent, lock, deps, log } = options
+export function createConversionSender(
+  outbox: Outbox,
+  sent: SentKeys,
+  /** Absent for an outbox no other tab can see (memory only). */
+  lock: OutboxLock | undefined,
+  target: ConversionTarget | undefined,
+  deps: TransportDeps & { random: () => number },
+  log: Logger,
+): ConversionSender {
   /** Keys of conversions whose keepalive request is on the wire. */
   const onTheWire = new Set<string>()
   /**
@@ -68,16 +65,14 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
     // must not resend it at once.
     outbox.update(key, { next: deps.now() + IN_FLIGHT_MS })
-    const answer = await postForm(deps, { url: target!.url, body, authorization: target!.authorization })
+    const answer = await postForm(deps, { ...target!, body })
     const { status } = answer
-    if (isSuccess(status)) done(key)
-    else if (dropsSale(status)) {
-      log.warn(`conversion ${key} dropped: HTTP ${status}`)
-      outbox.update(key)
-    } else {
-      const delay = retryDelay(attempts + 1, deps.random, answer.retryAfterMs)
-      outbox.update(key, { attempts: attempts + 1, next: deps.now() + delay })
-    }
+    let change: Partial<OutboxItem> | undefined
+    // Delivered: remembered as sent before it leaves the outbox; a sale given up leaves it too.
+    if (isSuccess(status)) sent.add(key)
+    else if (dropsSale(status)) log.warn(`conversion ${key} dropped: HTTP ${status}`)
+    else change = { attempts: ++attempts, next: deps.now() + retryDelay(attempts, deps.random, answer.retryAfterMs) }
+    outbox.update(key, change)
     // Leaving fails the fetch in this page (status 0) while the browser still finishes the
     // keepalive request, and that failure can arrive before this page's pagehide listener
     // runs: after a status 0 the item counts as on the wire until the current task is over.
@@ -92,14 +87,15 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     outbox.update(key)
   }
 
-  const drain = async (renew: () => void): Promise<void> => {
+  const drain = async (renew: () => boolean): Promise<void> => {
     for (let item; target && (item = outbox.due());) {
       if (sent.has(item.key)) outbox.update(item.key)
-      else {
-        renew()
-        // Its first attempt, still under way past the hold, is waited for: never a second request.
-        await (firstAttempts.get(item.key) ?? attempt(item))
-      }
+      // The lock is no longer this tab's (the page left and came back from the back/forward cache,
+      // or a request outlasted the lease): another tab may be replaying, so this one stops and asks
+      // for the lock again.
+      else if (!renew()) break
+      // Its first attempt, still under way past the hold, is waited for: never a second request.
+      else await (firstAttempts.get(item.key) ?? attempt(item))
     }
     rearm()
   }
@@ -114,7 +110,7 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
     // Nothing waiting (the usual page load): no lock, nothing parsed.
     if (outbox.isEmpty()) return Promise.resolve()
     again = false
-    running = (lock ? lock.run(drain) : drain(() => undefined).then(() => true))
+    running = (lock ? lock.run(drain) : drain(() => true).then(() => true))
       // Another tab holds the lease: look again when it may have lapsed.
       .then((ran) => void (ran || wakeUp(deps.now() + LEASE_RETRY_MS)))
       .catch((error: unknown) => log.debug('outbox replay failed', error))
@@ -132,6 +128,8 @@ export function createConversionSender(options: ConversionSenderOptions): Conver
       // Resending from the next page would pay the partner twice whenever a visitor navigates
       // right after buying. Requests too big for keepalive die with the page: they stay queued.
       onTheWire.forEach(done)
+      // Only then the lease, so the tab that takes it over at once finds none of them to resend.
+      lock?.leave()
     },
     async send({ key, body, finalBody }) {
       if (sent.has(key) || waiting(key)) {

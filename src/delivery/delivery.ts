@@ -4,7 +4,7 @@ import { createOutbox } from './outbox'
 import { createOutboxLock } from './outbox-lock'
 import { createPageLoadSender, type SendPageLoad } from './page-loads'
 import { createSentKeys, type FallbackStore } from './sent-keys'
-import { createStore, storageOrNone } from './store'
+import { createStore } from './store'
 import type { Answer, TransportDeps } from './transport'
 
 export type { Conversion, ConversionTarget } from './conversions'
@@ -12,10 +12,10 @@ export type { Conversion, ConversionTarget } from './conversions'
 /** Everything delivery touches outside itself, injectable for tests. */
 export interface DeliveryDeps extends TransportDeps {
   random: () => number
-  /** localStorage: the outbox, sent keys and the lease. */
+  /** localStorage: the outbox, sent keys and the lease. May throw: every use is guarded. */
   storage: () => Storage | undefined
-  /** sessionStorage: sent keys when localStorage refuses them. */
-  sessionStorage?: () => Storage | undefined
+  /** sessionStorage: sent keys when localStorage refuses them. May throw, as `storage`. */
+  sessionStorage?: (() => Storage | undefined) | undefined
   /** Sent keys when no storage takes them (the plugin wires a cookie); none by default. */
   sentFallback?: FallbackStore | undefined
   /** Web Locks, so only one tab replays the outbox at a time. */
@@ -55,24 +55,24 @@ export interface Delivery {
 /** Creates delivery for one page. */
 export function createDelivery({ pageLoadUrl, target, log, deps: given }: DeliveryOptions): Delivery {
   const deps: DeliveryDeps = { ...browserDeps(), ...given }
-  const conversions = (storage: () => Storage | undefined, persist: boolean): ConversionSender => {
+  const conversions = (storage: (() => Storage | undefined) | undefined, persist: boolean): ConversionSender => {
     const store = createStore(storage)
-    const stores = persist ? [store, createStore(deps.sessionStorage ?? (() => undefined))] : [store]
-    return createConversionSender({
+    const stores = persist ? [store, createStore(deps.sessionStorage)] : [store]
+    return createConversionSender(
+      createOutbox(store, deps.now, log),
+      createSentKeys(stores, deps.now, persist ? deps.sentFallback : undefined),
+      persist ? createOutboxLock({ ...deps, store, clock: deps }) : undefined,
       target,
-      outbox: createOutbox({ store, now: deps.now, log }),
-      sent: createSentKeys({ stores, fallback: persist ? deps.sentFallback : undefined, now: deps.now }),
-      lock: persist ? createOutboxLock({ locks: deps.locks, store, clock: deps, random: deps.random }) : undefined,
       deps,
       log,
-    })
+    )
   }
   const stored = conversions(deps.storage, true)
   let inMemory: ConversionSender | undefined
   return {
-    sendPageLoad: createPageLoadSender({ url: pageLoadUrl, deps, log }),
+    sendPageLoad: createPageLoadSender(pageLoadUrl, deps, log),
     sendConversion(conversion, { persist = true } = {}) {
-      return (persist ? stored : (inMemory ??= conversions(() => undefined, false))).send(conversion)
+      return (persist ? stored : (inMemory ??= conversions(undefined, false))).send(conversion)
     },
     flush: stored.flush,
     leave() {
@@ -89,8 +89,9 @@ export function browserDeps(): DeliveryDeps {
     now: Date.now,
     random: Math.random,
     setTimeout: (run, ms) => setTimeout(run, ms),
-    storage: () => storageOrNone('localStorage'),
-    sessionStorage: () => storageOrNone('sessionStorage'),
+    // Merely touching these throws in sandboxed iframes and with storage blocked: the store catches it.
+    storage: () => localStorage,
+    sessionStorage: () => sessionStorage,
     locks: globalThis.navigator?.locks,
   }
 }

@@ -29,11 +29,18 @@ export const LEASE_MS = IN_FLIGHT_MS + 5_000
 /** One tab at a time replays the outbox. */
 export interface OutboxLock {
   /**
-   * Runs `task` holding the lock; `renew` keeps a lease alive before each long step. Resolves
-   * once `task` is over (a Web Lock is kept a moment longer); false when another tab holds a
-   * lease, and `task` did not run: try again after LEASE_RETRY_MS.
+   * Runs `task` holding the lock; `renew` keeps a lease alive before each long step and says
+   * whether it is still this tab's: false once the tab left, another tab took it or a request
+   * outlasted the lease, and `task` then stops. Resolves once `task` is over (a Web Lock is kept a moment longer); false
+   * when another tab holds a lease, and `task` did not run: try again after LEASE_RETRY_MS.
    */
-  run(task: (renew: () => void) => Promise<void>): Promise<boolean>
+  run(task: (renew: () => boolean) => Promise<void>): Promise<boolean>
+  /**
+   * The page is going away (`pagehide`): a lease this tab holds is released at once, so another
+   * tab replays without waiting LEASE_MS for it to lapse. Call it once the page's requests still
+   * on the wire are out of the outbox, or that tab would send them again.
+   */
+  leave(): void
 }
 
 /** What the lock needs. */
@@ -53,10 +60,12 @@ export interface OutboxLockOptions {
  */
 export function createOutboxLock({ locks, store, clock, random }: OutboxLockOptions): OutboxLock {
   const me = random().toString(36).slice(2)
-  const wait = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms))
+  /** Waits LOCK_SETTLE_MS. */
+  const settle = (): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, LOCK_SETTLE_MS))
   const holder = (): unknown => {
-    const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until?: number }
-    const left = Number(lease.until) - clock.now()
+    const lease = Object(store.load(LEASE_KEY)) as { owner?: unknown; until: number }
+    // Subtraction reads `until` as a number, whatever was stored (NaN: no lease).
+    const left = lease.until - clock.now()
     // A lease further ahead than any renewal makes is corrupt or from a wrong clock: ignored.
     return left > 0 && left <= LEASE_MS && lease.owner
   }
@@ -64,43 +73,42 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
   const release = (): void => {
     if (holder() === me) store.save(LEASE_KEY, null)
   }
+  /** Renews the lease while it is this tab's; never takes back one released or lapsed meanwhile. */
+  const keep = (): boolean => holder() === me && (renew(), true)
 
   const lease: OutboxLock['run'] = async (task) => {
     const other = holder()
     if (other && other !== me) return false
     // A write storage refuses cannot be seen by other tabs either: nobody to wait for.
     if (renew()) {
-      await wait(LOCK_SETTLE_MS)
+      await settle()
       if (holder() !== me) return false
     }
-    try {
-      await task(renew)
-    } finally {
-      // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
-      // this one's removals.
-      release()
-    }
+    // Released at once: the next tab waits LOCK_SETTLE_MS after taking it, long enough to see
+    // this one's removals.
+    await task(keep).finally(release)
     return true
   }
 
   return {
+    leave: release,
     run(task) {
       if (!locks) return lease(task)
       let started = false
-      let done!: () => void
-      const drained = new Promise<boolean>((resolve) => (done = () => resolve(true)))
+      let done!: (ran: boolean) => void
+      const drained = new Promise<boolean>((resolve) => (done = resolve))
       // AbortSignal.timeout runs on the browser's clock, apart from the timers delivery schedules.
       const held = locks.request(LOCK_NAME, { signal: AbortSignal.timeout?.(LOCK_WAIT_MS) }, async () => {
         started = true
         // The lease is taken too: a tab of ours that gave up waiting for this lock falls back to the
         // lease, and must find the replay already running instead of running it a second time.
         renew()
-        await task(renew).finally(() => {
+        await task(keep).finally(() => {
           release()
-          done()
+          done(true)
         })
         // The next tab to take the lock must see this one's removals, or it would resend them.
-        await wait(LOCK_SETTLE_MS)
+        await settle()
       })
       // Where locks refuse (opaque origins) or stay held too long (WebKit), the lease decides.
       return Promise.race([

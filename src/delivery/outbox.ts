@@ -49,15 +49,8 @@ export interface Outbox {
   update(key: string, change?: Partial<OutboxItem>): void
 }
 
-/** What an outbox needs. */
-export interface OutboxOptions {
-  store: Store
-  now: () => number
-  log: Logger
-}
-
-/** An outbox in `store` under OUTBOX_KEY. */
-export function createOutbox({ store, now, log }: OutboxOptions): Outbox {
+/** An outbox in `store` under OUTBOX_KEY, on the clock `now`; dropped sales are reported to `log`. */
+export function createOutbox(store: Store, now: () => number, log: Logger): Outbox {
   const items = (): OutboxItem[] => outboxItems(store.load(OUTBOX_KEY), now())
   const update = (key: string, change?: Partial<OutboxItem>): void => {
     store.save(
@@ -75,7 +68,7 @@ export function createOutbox({ store, now, log }: OutboxOptions): Outbox {
     due() {
       for (const item of items()) {
         if (now() - item.since >= OUTBOX_MAX_AGE_MS) {
-          log.warn(`conversion ${item.key} dropped: undelivered after 30 days`)
+          log.warn(`conversion ${item.key} dropped: 30 days undelivered`)
           update(item.key)
         } else if (item.next <= now()) return item
       }

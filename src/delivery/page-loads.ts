@@ -2,21 +2,18 @@ import type { Logger } from '../log'
 import { isRetryable, isSuccess, MAX_ATTEMPTS, retryDelay } from './retry'
 import { postForm, type Answer, type TransportDeps } from './transport'
 
-/** What the PageLoad sender needs. */
-export interface PageLoadSenderOptions {
-  url: string
-  deps: TransportDeps & { random: () => number }
-  log: Logger
-}
-
 /** Sends a PageLoad; resolves with the first attempt's answer, retries in memory after that. */
 export type SendPageLoad = (body: string, onDelivered: (answer: Answer) => void) => Promise<Answer>
 
 /**
- * PageLoads retry in memory only, at most MAX_ATTEMPTS times: a lost page view is tolerable, and
- * never storing them keeps the visitor's pages out of localStorage.
+ * PageLoads to `url` retry in memory only, at most MAX_ATTEMPTS times: a lost page view is
+ * tolerable, and never storing them keeps the visitor's pages out of localStorage.
  */
-export function createPageLoadSender({ url, deps, log }: PageLoadSenderOptions): SendPageLoad {
+export function createPageLoadSender(
+  url: string,
+  deps: TransportDeps & { random: () => number },
+  log: Logger,
+): SendPageLoad {
   return (body, onDelivered) => {
     const run = async (attempts: number): Promise<Answer> => {
       const answer = await postForm(deps, { url, body })

@@ -24,32 +24,29 @@ export interface SentKeys {
   add(key: string): void
 }
 
-/** Where sent keys go: the first that takes a write, in order. */
-export interface SentKeysOptions {
-  /** localStorage, then sessionStorage. */
-  stores: Store[]
-  /** Last resort, when no storage takes the write (full quota). */
-  fallback?: FallbackStore | undefined
-  now: () => number
-}
-
 /**
  * Sent keys that survive a full localStorage: a reload must still find them, so a write that
- * storage refuses goes to the next place (sessionStorage, then a compact cookie of key hashes).
+ * storage refuses goes to the next place: the next of `stores` (localStorage, then
+ * sessionStorage), then `fallback` (a compact cookie of key hashes), if any.
  */
-export function createSentKeys({ stores, fallback, now }: SentKeysOptions): SentKeys {
+export function createSentKeys(stores: Store[], now: () => number, fallback?: FallbackStore): SentKeys {
   const fresh = (at: number | undefined): boolean => now() - at! < SENT_TTL_MS
   const cookie = (): string[] => fallback?.get(SENT_COOKIE)?.split('.') ?? []
   return {
     has(key) {
-      if (stores.some((store) => fresh(sentKeys(store.load(SENT_KEY))[key]))) return true
       const mark = keyHash(key) + ':'
-      return cookie().some((e) => e.startsWith(mark) && fresh(parseInt(e.slice(mark.length), 36) * 60_000))
+      return (
+        // Stored data of any shape: only a fresh time under this very key counts.
+        stores.some((store) => fresh(Object(store.load(SENT_KEY))[key])) ||
+        cookie().some((e) => e.startsWith(mark) && fresh(parseInt(e.slice(mark.length), 36) * 60_000))
+      )
     },
     add(key) {
       for (const store of stores) {
-        const sent = sentKeys(store.load(SENT_KEY))
-        for (const k in sent) if (!fresh(sent[k])) delete sent[k]
+        // Rebuilt from fresh times only, whatever shape the stored data has.
+        const stored = Object(store.load(SENT_KEY))
+        const sent: Record<string, number> = {}
+        for (const k in stored) if (fresh(stored[k])) sent[k] = stored[k]
         sent[key] = now()
         if (store.save(SENT_KEY, sent)) return
       }
@@ -57,11 +54,6 @@ export function createSentKeys({ stores, fallback, now }: SentKeysOptions): Sent
       fallback?.set(SENT_COOKIE, [entry, ...cookie()].slice(0, COOKIE_KEYS).join('.'), SENT_TTL_MS / 86_400_000)
     },
   }
-}
-
-/** Delivered keys with when, from stored data of any shape. */
-export function sentKeys(raw: unknown): Record<string, number> {
-  return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, number>) : {}
 }
 
 /** FNV-1a, base 36: about 7 characters per key in the cookie. */

@@ -12,14 +12,15 @@ export interface Store {
 }
 
 /**
- * A store over `storage()`. A key whose last write failed (full quota) is read from memory, so
- * reads stay consistent with what this page wrote; other keys keep coming from storage.
+ * A store over `storage()` (none: memory only). A key whose last write failed (full quota) is
+ * read from memory, so reads stay consistent with what this page wrote; other keys keep coming
+ * from storage. `storage()` may throw (sandboxed iframes): every use is guarded.
  */
-export function createStore(storage: () => Storage | undefined): Store {
+export function createStore(storage?: () => Storage | undefined): Store {
   const unsaved: Record<string, unknown> = {}
   const raw = (key: string): string | null | undefined => {
     try {
-      return key in unsaved ? JSON.stringify(unsaved[key]) : storage()?.getItem(key)
+      return key in unsaved ? JSON.stringify(unsaved[key]) : storage?.()?.getItem(key)
     } catch {
       return undefined
     }
@@ -27,12 +28,11 @@ export function createStore(storage: () => Storage | undefined): Store {
   return {
     raw,
     load(key) {
-      if (key in unsaved) return unsaved[key]
+      // One path for storage and memory: a value kept in memory comes back as a copy, as from storage.
       const text = raw(key)
-      // Absent is the normal case (an empty outbox): answered without parsing, so nothing throws.
-      if (text === null || text === undefined) return undefined
       try {
-        return JSON.parse(text)
+        // Absent is the normal case (an empty outbox): answered without parsing, so nothing throws.
+        return text ? JSON.parse(text) : undefined
       } catch {
         // corrupt JSON
         return undefined
@@ -40,7 +40,7 @@ export function createStore(storage: () => Storage | undefined): Store {
     },
     save(key, value) {
       try {
-        storage()!.setItem(key, JSON.stringify(value))
+        storage!()!.setItem(key, JSON.stringify(value))
         delete unsaved[key]
         return true
       } catch {
@@ -48,14 +48,5 @@ export function createStore(storage: () => Storage | undefined): Store {
         return false
       }
     },
-  }
-}
-
-/** `window.localStorage` or `window.sessionStorage`, or undefined where merely touching it throws. */
-export function storageOrNone(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
-  try {
-    return globalThis[name]
-  } catch {
-    return undefined
   }
 }

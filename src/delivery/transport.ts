@@ -62,12 +62,13 @@ export function credentialsFor(url: string, pageOrigin = globalThis.location?.or
  */
 export async function postForm(deps: TransportDeps, post: FormPost): Promise<Answer> {
   try {
-    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }
-    if (post.authorization) headers.Authorization = post.authorization
     const response = await deps.fetch(post.url, {
       method: 'POST',
       body: post.body,
-      headers,
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...(post.authorization && { Authorization: post.authorization }),
+      },
       credentials: credentialsFor(post.url),
       keepalive: outlivesPage(post.body),
     })
@@ -85,7 +86,7 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
 
 /** Retry-After as delay-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined
-  const ms = /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - now
+  // Absent (null) or empty, it reads as neither: NaN, so undefined.
+  const ms = /^\s*\d+\s*$/.test(header!) ? Number(header) * 1000 : Date.parse(header!) - now
   return Number.isFinite(ms) ? Math.max(0, ms) : undefined
 }
