@@ -35,21 +35,32 @@ export interface ConversionSender {
   leave(): void
 }
 
+/** What a conversion sender needs. */
+export interface ConversionSenderOptions {
+  /** Where conversions go; none: they are kept waiting. */
+  target: ConversionTarget | undefined
+  outbox: Outbox
+  /** Keys already delivered: the dedupe memory. */
+  sent: SentKeys
+  /** One tab at a time; absent for an outbox no other tab can see (memory only). */
+  lock: OutboxLock | undefined
+  deps: TransportDeps & { random: () => number }
+  log: Logger
+}
+
 /**
  * Conversions: stored before the first attempt, retried with backoff while the page is open and
  * replayed by later pages, never dropped for a retryable answer; dropped (reported) only when the
- * answer says the sale itself is wrong, or after 30 days. Sent to `target` (none: kept waiting)
- * through `outbox`, deduplicated by `sent`, one tab at a time by `lock`.
+ * answer says the sale itself is wrong, or after 30 days.
  */
-export function createConversionSender(
-  outbox: Outbox,
-  sent: SentKeys,
-  /** Absent for an outbox no other tab can see (memory only). */
-  lock: OutboxLock | undefined,
-  target: ConversionTarget | undefined,
-  deps: TransportDeps & { random: () => number },
-  log: Logger,
-): ConversionSender {
+export function createConversionSender({
+  target,
+  outbox,
+  sent,
+  lock,
+  deps,
+  log,
+}: ConversionSenderOptions): ConversionSender {
   /** Keys of conversions whose keepalive request is on the wire. */
   const onTheWire = new Set<string>()
   /**

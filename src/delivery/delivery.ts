@@ -58,14 +58,14 @@ export function createDelivery({ pageLoadUrl, target, log, deps: given }: Delive
   const conversions = (storage: (() => Storage | undefined) | undefined, persist: boolean): ConversionSender => {
     const store = createStore(storage)
     const stores = persist ? [store, createStore(deps.sessionStorage)] : [store]
-    return createConversionSender(
-      createOutbox(store, deps.now, log),
-      createSentKeys(stores, deps.now, persist ? deps.sentFallback : undefined),
-      persist ? createOutboxLock({ ...deps, store, clock: deps }) : undefined,
+    return createConversionSender({
       target,
+      outbox: createOutbox(store, deps.now, log),
+      sent: createSentKeys(stores, deps.now, persist ? deps.sentFallback : undefined),
+      lock: persist ? createOutboxLock({ ...deps, store, clock: deps }) : undefined,
       deps,
       log,
-    )
+    })
   }
   const stored = conversions(deps.storage, true)
   let inMemory: ConversionSender | undefined

@@ -31,8 +31,9 @@ export interface OutboxLock {
   /**
    * Runs `task` holding the lock; `renew` keeps a lease alive before each long step and says
    * whether it is still this tab's: false once the tab left, another tab took it or a request
-   * outlasted the lease, and `task` then stops. Resolves once `task` is over (a Web Lock is kept a moment longer); false
-   * when another tab holds a lease, and `task` did not run: try again after LEASE_RETRY_MS.
+   * outlasted the lease, and `task` then stops. Resolves once `task` is over (a Web Lock is kept
+   * a moment longer); false when another tab holds a lease, and `task` did not run: try again
+   * after LEASE_RETRY_MS.
    */
   run(task: (renew: () => boolean) => Promise<void>): Promise<boolean>
   /**
