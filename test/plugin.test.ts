@@ -505,6 +505,9 @@ describe('consent', () => {
     const analytics = await load([gated()])
     await analytics.track('Order Completed', ORDER, choice(false))
     await vi.waitFor(() => expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['KEPT-1']))
+    // Its answer, handled after the relay saw it, takes it out of the outbox; waited for here so
+    // that late write cannot land in the next test's storage.
+    await vi.waitFor(() => expect(localStorage.getItem('impact_outbox')).toBe('[]'))
   })
 
   it('denied with sendWithoutConsent: TrackingConsent=false, the URL click id, nothing stored', async () => {
