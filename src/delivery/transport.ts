@@ -77,7 +77,8 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
     return {
       status: response.status,
       body,
-      retryAfterMs: retryAfterMs(response.headers.get('Retry-After'), deps.now()),
+      // Read only where a retry will follow: a delivered answer's header decides nothing.
+      retryAfterMs: response.ok ? undefined : retryAfterMs(response.headers.get('Retry-After'), deps.now()),
     }
   } catch {
     return { status: 0 }

@@ -78,7 +78,10 @@ export const isMoney = (name: string): boolean => kindOf(name) === KINDS[0]
  * warning for a currency (the site sends the wrong one), else a debug note.
  */
 export function fieldValue(name: string, value: unknown, log?: MappingLog): string | undefined {
-  const [, check = text, what = 'text'] = kindOf(name) ?? []
+  // By index: destructuring walks an iterator, slow in the interpreter on every field of a landing.
+  const kind = kindOf(name)
+  const check = kind?.[1] ?? text
+  const what = kind?.[2] ?? 'text'
   const sent = check(value)
   const given = text(value)
   if (!sent && (typeof value === 'string' ? given : value !== null && value !== undefined))

@@ -13,7 +13,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
  */
 export async function hashEmail(email: unknown): Promise<string | undefined> {
   // Numbers and booleans read as text too, but hold no `@` and no 40 hex digits.
-  const normalized = text(email)?.toLowerCase() ?? ''
+  const normalized = text(email)?.toLowerCase()
+  // No email (most events): no pattern run, nothing awaited beyond this promise.
+  if (!normalized) return undefined
   if (SHA1_HEX.test(normalized)) return normalized
   if (!normalized.includes('@')) return undefined
   try {
