@@ -110,7 +110,12 @@ export default [
           // never constructed); passes 3 beats 2 once the rest is on.
           compress: { passes: 3, hoist_funs: true, unsafe_methods: true },
           mangle: { properties: { regex: INTERNAL_PROPERTIES } },
-          format: { comments: false },
+          // V8's explicit compile hint (Chrome 136+): the whole file is compiled while it streams, on
+          // a background thread, instead of function by function on the page's main thread the first
+          // time each runs (measured: about half the plugin's main-thread time on a landing). Most
+          // of the file runs on every page view, so little is compiled in vain (+19 B min+gzip).
+          // https://v8.dev/blog/explicit-compile-hints . Other engines read it as a comment.
+          format: { comments: false, preamble: '//# allFunctionsCalledOnLoad' },
         }),
       ],
     },

@@ -5,13 +5,17 @@
 // first-party mode, conversions kept 30 days with a storage lease and sent-key fallbacks, hardened
 // mapping, cloud-mode coexistence) took the bundle to about 10.0 KB, and today's savings
 // (terser options, renamed internal properties, shorter messages) won back only a few hundred
-// bytes (10,037 B, then 9,900 B after the mapping diet, 9,788 B after the delivery diet, 9,853 B with the conversion sender's options object back). Until a bundle diet brings it back, BUDGET stops any further growth: it is the measured
-// figure plus 100 B. It never moves up without a decision recorded in the README.
+// bytes (10,037 B, then 9,900 B after the mapping diet, 9,788 B after the delivery diet, 9,853 B
+// with the conversion sender's options object back). Until a bundle diet brings it back, BUDGET
+// stops any further growth: it is the measured figure plus 100 B. It never moves up without a
+// decision recorded in the README. Last decision: +49 B (9,902 B) for V8's compile hint and
+// interpreter-friendly landing code, which took the plugin's main-thread time on a landing from
+// about 1.0x to 0.4x of the build at 04e5f71 (README, "Performance").
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
 const FILE = 'dist/impact-partnership-cloud.min.js'
-const BUDGET = 9_790 + 100
+const BUDGET = 9_902 + 100
 /** The contract's target (DESIGN.md), printed so the gap stays visible. */
 const TARGET = 7168
 
