@@ -505,18 +505,24 @@ describe('leaving the page (pagehide) with a conversion in progress', () => {
   })
 
   it.each([503, 'network'] as const)(
-    'leaving after a failed attempt (%s) keeps it queued for its retry',
+    'leaving after a failed attempt (%s) keeps it queued for the next page, and the page that left retries nothing',
     async (failure) => {
       const t = tab()
-      t.net.queue(failure, 200)
+      t.net.queue(failure)
       const body = conversionBody('o-1')
       await t.delivery.sendConversion({ key: keyOf('o-1'), body })
       // A real failure is over before the page leaves (at least a task later).
       await t.timers.advance(0)
       t.delivery.leave()
       expect(outboxHolds(t.storage, body)).toBe(true)
+      // Its retry timer still fires (Chromium runs a closing tab's timers after pagehide).
       await t.timers.runAll()
-      expect(t.net.bodies()).toEqual([body, body])
+      expect(t.net.bodies()).toEqual([body])
+      const next = tab({ storage: t.storage, clock: t.clock })
+      next.net.fallback = () => 200
+      await next.delivery.flush()
+      await next.timers.runAll()
+      expect(next.net.bodies()).toEqual([body])
     },
   )
 })

@@ -2,25 +2,28 @@
 // tested with storage that reaches other tabs late, as it does between browser processes.
 import { describe, expect, it } from 'vitest'
 import { OUTBOX_KEY } from '../src/delivery/outbox'
-import { createOutboxLock, LEASE_KEY, LEASE_MS, LOCK_SETTLE_MS, LOCK_WAIT_MS } from '../src/delivery/outbox-lock'
+import { createOutboxLock, LEASE_KEY, LEASE_MS, LEASE_SETTLE_MS, LOCK_WAIT_MS } from '../src/delivery/outbox-lock'
 import { createStore } from '../src/delivery/store'
 import {
   Clock,
+  FakeLocks,
   gate,
   laggingStorages,
   MemoryStorage,
   scriptedFetch,
   sequenceRandom,
   settle,
+  Timers,
 } from './support/delivery-fakes'
 import { conversionBody, keyOf, tab, type Tab } from './support/delivery-tab'
 
-/** Runs every tab's timers in time order (one shared clock) until `end`. */
-async function runTabsUntil(tabs: Tab[], end: number): Promise<void> {
+/** Runs every tab's timers (and `others`, on the same clock) in time order until `end`. */
+async function runTabsUntil(tabs: Tab[], end: number, others: Timers[] = []): Promise<void> {
+  const queues = [...tabs.map((t) => t.timers), ...others]
   for (;;) {
-    const next = tabs.reduce((a, b) => (b.timers.nextAt < a.timers.nextAt ? b : a))
-    if (next.timers.nextAt > end) break
-    await next.timers.step()
+    const next = queues.reduce((a, b) => (b.nextAt < a.nextAt ? b : a))
+    if (next.nextAt > end) break
+    await next.step()
   }
   tabs[0]!.clock.t = Math.max(tabs[0]!.clock.t, end)
   await settle()
@@ -56,6 +59,21 @@ describe('tabs without Web Locks (a storage lease)', () => {
     for (const t of tabs) expect(JSON.parse(t.storage!.getItem(OUTBOX_KEY)!)).toEqual([])
   })
 
+  it('writes reaching the other tabs 600 ms late (a busy browser): each sale is still delivered exactly once', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(5, clock.t)
+    const net = scriptedFetch()
+    net.fallback = () => 200
+    const browser = new Timers(clock)
+    const tabs = laggingStorages(3, { [OUTBOX_KEY]: seed }, { ms: 600, timers: browser }).map((storage, i) =>
+      tab({ storage, clock, net, locks: undefined, random: sequenceRandom(i + 1) }),
+    )
+    for (const t of tabs) void t.delivery.flush()
+    await settle()
+    await runTabsUntil(tabs, clock.t + 5 * 60_000, [browser])
+    expect(net.bodies().sort()).toEqual([...bodies].sort())
+  })
+
   it('a tab that finds another tab holding the lease waits, then delivers what is left once it lapses', async () => {
     const clock = new Clock()
     const { seed, bodies } = waitingSales(2, clock.t)
@@ -79,7 +97,7 @@ describe('tabs without Web Locks (a storage lease)', () => {
     const a = tab({ storage: storageA, clock, locks: undefined, random: sequenceRandom(1) })
     a.net.queue(onTheWire)
     void a.delivery.flush()
-    await a.timers.advance(LOCK_SETTLE_MS)
+    await a.timers.advance(LEASE_SETTLE_MS)
     expect(a.net.bodies()).toEqual([bodies[0]])
     a.delivery.leave()
     await settle()
@@ -93,7 +111,7 @@ describe('tabs without Web Locks (a storage lease)', () => {
     b.net.fallback = () => 200
     void b.delivery.flush()
     // As soon as B trusts its own lease: A's would have held it until LEASE_MS.
-    await b.timers.advance(LOCK_SETTLE_MS)
+    await b.timers.advance(LEASE_SETTLE_MS)
     expect(b.net.bodies()).toEqual([bodies[1], bodies[2]])
     await runTabsUntil([b], clock.t + LEASE_MS + 60_000)
     expect(b.net.bodies()).toEqual([bodies[1], bodies[2]])
@@ -105,7 +123,7 @@ describe('tabs without Web Locks (a storage lease)', () => {
     b.net.queue(request)
     b.net.fallback = () => 200
     void b.delivery.flush()
-    await b.timers.advance(LOCK_SETTLE_MS)
+    await b.timers.advance(LEASE_SETTLE_MS)
     expect(b.net.bodies()).toEqual([bodies[1]])
     const lease = storageB.getItem(LEASE_KEY)
     // A's page comes back: its request is answered and its replay would go on with the third sale.
@@ -120,6 +138,35 @@ describe('tabs without Web Locks (a storage lease)', () => {
     expect(b.net.bodies()).toEqual([bodies[1], bodies[2]])
   })
 
+  it('a closing tab whose timer fires after pagehide (Chromium runs them while it tears down) takes no lease: the other tabs are not held back', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(2, clock.t)
+    const [storageA, storageB] = laggingStorages(2, { [OUTBOX_KEY]: seed })
+    const a = tab({ storage: storageA, clock, locks: undefined, random: sequenceRandom(1) })
+    a.delivery.leave()
+    void a.delivery.flush()
+    await a.timers.advance(LEASE_SETTLE_MS)
+    expect(a.net.calls).toHaveLength(0)
+    expect(storageB!.getItem(LEASE_KEY)).toBeNull()
+    const b = tab({ storage: storageB, clock, locks: undefined, random: sequenceRandom(2) })
+    b.net.fallback = () => 200
+    void b.delivery.flush()
+    await b.timers.advance(LEASE_SETTLE_MS)
+    expect(b.net.bodies()).toEqual(bodies)
+  })
+
+  it('a tab shown again from the back/forward cache replays again', async () => {
+    const clock = new Clock()
+    const { seed, bodies } = waitingSales(2, clock.t)
+    const [storage] = laggingStorages(1, { [OUTBOX_KEY]: seed })
+    const t = tab({ storage, clock, locks: undefined })
+    t.net.fallback = () => 200
+    t.delivery.leave()
+    t.delivery.back()
+    await t.timers.advance(LEASE_SETTLE_MS)
+    expect(t.net.bodies()).toEqual(bodies)
+  })
+
   it('a request that outlasts the lease: the replay stops, takes the lease again, and delivers the rest once', async () => {
     const clock = new Clock()
     const { seed, bodies } = waitingSales(2, clock.t)
@@ -129,15 +176,15 @@ describe('tabs without Web Locks (a storage lease)', () => {
     t.net.queue(slow)
     t.net.fallback = () => 200
     void t.delivery.flush()
-    await t.timers.advance(LOCK_SETTLE_MS)
+    await t.timers.advance(LEASE_SETTLE_MS)
     await t.timers.advance(LEASE_MS + 5_000)
     expect(t.net.bodies()).toEqual([bodies[0]])
     slow.open(200)
     await settle()
     await runTabsUntil([t], clock.t + 60_000)
     expect(t.net.bodies()).toEqual(bodies)
-    // The lease was taken twice, each time trusted only after LOCK_SETTLE_MS.
-    expect(t.timers.delays.filter((ms) => ms === LOCK_SETTLE_MS)).toHaveLength(2)
+    // The lease was taken twice, each time trusted only after LEASE_SETTLE_MS.
+    expect(t.timers.delays.filter((ms) => ms === LEASE_SETTLE_MS)).toHaveLength(2)
     expect(JSON.parse(storage!.getItem(OUTBOX_KEY)!)).toEqual([])
   })
 
@@ -182,6 +229,16 @@ describe('Web Locks that misbehave', () => {
     expect(await ran).toBe(true)
     expect(runs).toBe(1)
     expect(Date.now() - started).toBeGreaterThanOrEqual(LOCK_WAIT_MS - 50)
+  })
+
+  it('a Web Lock granted after the page left runs nothing and writes no lease', async () => {
+    const storage = new MemoryStorage()
+    const lock = lockOver(new FakeLocks(), storage)
+    lock.leave()
+    let runs = 0
+    expect(await lock.run(async () => void runs++)).toBeUndefined()
+    expect(runs).toBe(0)
+    expect(storage.getItem(LEASE_KEY)).toBeNull()
   })
 
   it('where the browser refuses locks (opaque origins) the lease runs the replay at once', async () => {

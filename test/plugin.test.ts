@@ -504,7 +504,8 @@ describe('consent', () => {
     )
     const analytics = await load([gated()])
     await analytics.track('Order Completed', ORDER, choice(false))
-    await vi.waitFor(() => expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['KEPT-1']))
+    // Replayed once the storage lease has settled (happy-dom has no Web Locks): LEASE_SETTLE_MS.
+    await vi.waitFor(() => expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['KEPT-1']), { timeout: 3_000 })
     // Its answer, handled after the relay saw it, takes it out of the outbox; waited for here so
     // that late write cannot land in the next test's storage.
     await vi.waitFor(() => expect(localStorage.getItem('impact_outbox')).toBe('[]'))
@@ -727,4 +728,28 @@ describe('a relay that holds its answer past the first-attempt wait', () => {
       await new Promise((resolve) => slow.close(resolve))
     }
   }, 15_000)
+})
+
+describe('the back/forward cache', () => {
+  it('a page hidden into the back/forward cache replays nothing until it is shown again', async () => {
+    localStorage.setItem(
+      'impact_outbox',
+      JSON.stringify([
+        {
+          key: 'Order Completed|BFCACHE-1',
+          body: 'CampaignId=1000&OrderId=BFCACHE-1&EventTypeCode=Order+Completed',
+          attempts: 1,
+          next: 0,
+        },
+      ]),
+    )
+    await load([impactPartnershipCloud(settings())])
+    dispatchEvent(new Event('pagehide'))
+    // Long enough for the replay load() scheduled, its storage lease and a retry of it.
+    await sleep(2_500)
+    expect(relay.posts).toEqual([])
+    dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }))
+    await vi.waitFor(() => expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['BFCACHE-1']), { timeout: 3_000 })
+    await vi.waitFor(() => expect(localStorage.getItem('impact_outbox')).toBe('[]'))
+  })
 })

@@ -33,6 +33,8 @@ export interface ConversionSender {
   flush(): Promise<void>
   /** The page is going away: keepalive requests on the wire count as sent. */
   leave(): void
+  /** The page is shown again (back/forward cache): replays resume. */
+  back(): void
 }
 
 /** What a conversion sender needs. */
@@ -122,8 +124,8 @@ export function createConversionSender({
     if (outbox.isEmpty()) return Promise.resolve()
     again = false
     running = (lock ? lock.run(drain) : drain(() => true).then(() => true))
-      // Another tab holds the lease: look again when it may have lapsed.
-      .then((ran) => void (ran || wakeUp(deps.now() + LEASE_RETRY_MS)))
+      // Another tab holds the lease: look again when it may have lapsed (not once the page left).
+      .then((ran) => void (ran === false && wakeUp(deps.now() + LEASE_RETRY_MS)))
       .catch((error: unknown) => log.debug('outbox replay failed', error))
       .finally(() => {
         running = undefined
@@ -141,6 +143,10 @@ export function createConversionSender({
       onTheWire.forEach(done)
       // Only then the lease, so the tab that takes it over at once finds none of them to resend.
       lock?.leave()
+    },
+    back() {
+      lock?.back()
+      void flush()
     },
     async send({ key, body, finalBody }) {
       if (sent.has(key) || waiting(key)) {

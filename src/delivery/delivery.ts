@@ -50,6 +50,8 @@ export interface Delivery {
    * wire count as sent: the browser finishes them, but this page never sees the answer.
    */
   leave(): void
+  /** The page is shown again from the back/forward cache (`pageshow`, persisted): replays resume. */
+  back(): void
 }
 
 /** Creates delivery for one page. */
@@ -79,6 +81,7 @@ export function createDelivery({ pageLoadUrl, target, log, deps: given }: Delive
       stored.leave()
       inMemory?.leave()
     },
+    back: stored.back,
   }
 }
 

@@ -121,6 +121,7 @@ function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin 
   setTimeout(replay, 0)
   addEventListener('online', replay)
   addEventListener('pagehide', () => delivery.leave())
+  addEventListener('pageshow', (event) => event.persisted && delivery.back())
   // Captured now: events buffered before a late register() never reach this plugin. With consent
   // categories, the click is decided (and stored) only once an event shows the visitor's choice.
   const landing: Landing = { url: location.href, referrer: document.referrer, at: Date.now() }

@@ -259,14 +259,20 @@ export class MemoryStorage implements Storage {
 
 /**
  * One localStorage as several tabs see it: a tab reads its own writes at once, other tabs' only
- * after a real macrotask (`settle()`), as browsers propagate changes between processes. Writes
- * are ordered centrally, so every tab converges on the last one.
+ * after a real macrotask (`settle()`), as browsers propagate changes between processes, or, with
+ * `lag`, after `lag.ms` on `lag.timers` (a busy browser). Writes are ordered centrally, so every
+ * tab converges on the last one.
  */
-export function laggingStorages(tabs: number, seed: Record<string, string> = {}): MemoryStorage[] {
+export function laggingStorages(
+  tabs: number,
+  seed: Record<string, string> = {},
+  lag?: { ms: number; timers: Timers },
+): MemoryStorage[] {
   const central = new Map(Object.entries(seed))
   const views = Array.from({ length: tabs }, () => new MemoryStorage(seed))
+  const later = (run: () => void): unknown => (lag ? lag.timers.setTimeout(run, lag.ms) : setImmediate(run))
   const propagate = (key: string): void => {
-    setImmediate(() => {
+    later(() => {
       const value = central.get(key)
       for (const view of views) {
         if (value === undefined) view.map.delete(key)
