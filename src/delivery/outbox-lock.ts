@@ -85,12 +85,15 @@ export function createOutboxLock({ locks, store, clock, random }: OutboxLockOpti
   const release = (): void => {
     if (holder() === me) store.save(LEASE_KEY, null)
   }
-  /** Renews the lease while it is this tab's; never takes back one released or lapsed meanwhile. */
+  /**
+   * Renews the lease while it is this tab's and the page is still here; never takes back one
+   * released or lapsed meanwhile.
+   */
   const keep = (): boolean => !away && holder() === me && (renew(), true)
 
   const lease: OutboxLock['run'] = async (task) => {
-    const other = holder()
     if (away) return undefined
+    const other = holder()
     if (other && other !== me) return false
     // A write storage refuses cannot be seen by other tabs either: nobody to wait for.
     if (renew()) {
