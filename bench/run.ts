@@ -32,7 +32,7 @@ const envNumber = (name: string, fallback: number, min: number): number =>
 /** Page-impact runs per variant (A and B); `BENCH_RUNS` overrides. */
 const RUNS = envNumber('BENCH_RUNS', 8, 1)
 /** Profiled journeys per build (and without a plugin); `BENCH_JOURNEYS` overrides. */
-const JOURNEYS = envNumber('BENCH_JOURNEYS', 6, 1)
+const JOURNEYS = envNumber('BENCH_JOURNEYS', 16, 1)
 /** Seconds each mapping function is timed for, after warm-up; `BENCH_MAP_SECONDS` overrides. */
 const MAP_SECONDS = envNumber('BENCH_MAP_SECONDS', 1, 0.1)
 /** Port of the fake Impact the bench's demo starts (the page's settings must name it); `BENCH_PORT` overrides. */
