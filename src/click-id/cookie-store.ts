@@ -19,8 +19,8 @@ export interface CookieStore {
  * `SameSite=Lax`, and `Secure` when the page is served over https. The domain is asked for late
  * because finding it may cost a probe that reads never need. `document.cookie` is a synchronous
  * call into the browser: it is read at most once per task (writes go through to that snapshot)
- * and never read back after a write. With cookies off, or `document.cookie` throwing (sandboxed iframes), values live in
- * memory for the page's own later events.
+ * and never read back after a write. With cookies off, or `document.cookie` throwing (sandboxed
+ * iframes), values live in memory for the page's own later events.
  */
 export function createCookieStore(domain: () => string | undefined, secure: boolean): CookieStore {
   /** What this page wrote: a cookie the browser dropped or refused is still known to the page. */

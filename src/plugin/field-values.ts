@@ -107,7 +107,10 @@ export function setField(
 ): string | undefined {
   const sent = fieldValue(name, value, log)
   if (sent) {
-    const [, family = '', index = ''] = /^(\D+)(\d*)$/.exec(name) ?? []
+    // By index, as in fieldValue: this runs for every field set.
+    const parts = /^(\D+)(\d*)$/.exec(name)
+    const family = parts?.[1] ?? ''
+    const index = parts?.[2] ?? ''
     for (const other of (exclusive ??= byName(EXCLUSIVE.map((group) => [group, group.split(' ')]))).get(family) ?? [])
       delete fields[other + index]
     fields[name] = sent
