@@ -10,12 +10,14 @@
 // stops any further growth: it is the measured figure plus 100 B. It never moves up without a
 // decision recorded in the README. Last decision: +49 B (9,902 B) for V8's compile hint and
 // interpreter-friendly landing code, which took the plugin's main-thread time on a landing from
-// about 1.0x to 0.4x of the build at 04e5f71 (README, "Performance").
+// about 1.0x to 0.4x of the build at 04e5f71 (README, "Performance"). Then DESIGN's cap for the
+// single bundle until the split: 10,500 B, room for consent as real platforms report it (10,494 B
+// measured with it, after shorter messages and terser's toplevel).
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
 const FILE = 'dist/impact-partnership-cloud.min.js'
-const BUDGET = 9_902 + 100
+const BUDGET = 10_500
 /** The contract's target (DESIGN.md), printed so the gap stays visible. */
 const TARGET = 7168
 

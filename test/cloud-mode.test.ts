@@ -11,10 +11,10 @@ const withCdn = (integrations: Record<string, unknown>): Analytics =>
 
 function claim(integrations: Record<string, unknown>) {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
-  const found = claimCloudModeDestination(withCdn(integrations), NAME, createLogger(false))
+  const giveBack = claimCloudModeDestination(withCdn(integrations), NAME, createLogger(false))
   const warnings = warn.mock.calls.map((c) => String(c[0]))
   warn.mockRestore()
-  return { found, warnings }
+  return { found: !!giveBack, giveBack, warnings }
 }
 
 describe('claimCloudModeDestination', () => {
@@ -58,7 +58,20 @@ describe('claimCloudModeDestination', () => {
         },
       },
     )
-    expect(claimCloudModeDestination(hostile as Analytics, NAME, createLogger(false))).toBe(false)
-    expect(claimCloudModeDestination({} as Analytics, NAME, createLogger(false))).toBe(false)
+    expect(claimCloudModeDestination(hostile as Analytics, NAME, createLogger(false))).toBeUndefined()
+    expect(claimCloudModeDestination({} as Analytics, NAME, createLogger(false))).toBeUndefined()
+  })
+
+  it.each([
+    ['an entry', { 'Segment.io': { apiKey: 'wk' }, [NAME]: { bundlingStatus: 'unbundled', apiKey: 'x' } }],
+    ['an entry without a status', { 'Segment.io': { apiKey: 'wk' }, [NAME]: { apiKey: 'x' } }],
+    ['a name in unbundledIntegrations', { 'Segment.io': { apiKey: 'wk', unbundledIntegrations: ['A', NAME, 'B'] } }],
+  ])('gives the claim back exactly (consent failed closed): %s', (_name, integrations: Record<string, unknown>) => {
+    const before = JSON.parse(JSON.stringify(integrations)) as unknown
+    const { giveBack } = claim(integrations)
+    expect(integrations).not.toEqual(before)
+    giveBack!()
+    expect(JSON.parse(JSON.stringify(integrations))).toEqual(before)
+    expect(Object.keys(integrations)).toEqual(Object.keys(before as object))
   })
 })

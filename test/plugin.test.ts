@@ -463,12 +463,30 @@ describe('consent', () => {
     expect(cookies().impact_click_id).toBe('abc123')
   })
 
-  it('no consent categories: no TrackingConsent field at all', async () => {
+  it('no consent management (no categories, no choice on events): no TrackingConsent field at all', async () => {
     const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
-    await analytics.page({}, choice(false))
-    await analytics.track('Order Completed', ORDER, choice(false))
+    await analytics.page()
+    await analytics.track('Order Completed', ORDER)
+    expect(impactRequests()[0]?.fields).toMatchObject({ ClickId: 'abc123' })
     expect(impactRequests()[0]?.fields).not.toHaveProperty('TrackingConsent')
     expect(relay.posts[0]?.fields).not.toHaveProperty('TrackingConsent')
+  })
+
+  it('a consent tool on the page and no category known: fails closed, one error naming consentCategories', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    // load() stored the landing click (nothing said consent was managed); the first choice removes it.
+    expect(cookies().impact_click_id).toBe('abc123')
+    await analytics.page({}, choice(true))
+    await analytics.track('Order Completed', ORDER, choice(true))
+    await analytics.page()
+    await sleep(1500)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    const messages = errors.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('[Impact]'))
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toMatch(/consentCategories.*C0001/)
   })
 
   it('denied: nothing sent, nothing stored, and the cookies of an earlier consent removed', async () => {
@@ -547,16 +565,92 @@ describe('consent', () => {
     expect(cookies().impact_click_id).toBe('abc123')
   })
 
-  it('denied later on the same page: the held click is forgotten, even if consent is granted after', async () => {
+  it('refused, then granted on the same page: the held click survives, the landing PageLoad goes once', async () => {
     const analytics = await load([gated()])
-    await analytics.page({}, choice())
+    await analytics.page({}, choice(false))
     await analytics.track('Segment Consent Preference Updated', {}, choice(false))
-    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
-    await analytics.track('Order Completed', ORDER, choice(true))
     await sleep(300)
     expect(fake.entries()).toEqual([])
-    expect(relay.posts[0]?.fields).not.toHaveProperty('ClickId')
     expect(cookies().impact_click_id).toBeUndefined()
+    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
+    await analytics.track('Order Completed', ORDER, choice(true))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    await sleep(300)
+    const [entry, ...more] = impactRequests()
+    expect(more).toEqual([])
+    expect(entry?.fields).toMatchObject({ PageUrl: landing, ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(relay.posts[0]?.fields).toMatchObject({ ClickId: 'abc123', TrackingConsent: 'true' })
+    expect(cookies().impact_click_id).toBe('abc123')
+  })
+
+  it('not known: a conversion waits in memory (nothing stored) and goes out once granted', async () => {
+    const analytics = await load([gated()])
+    await analytics.page({}, choice())
+    await analytics.track('Order Completed', ORDER, choice())
+    await sleep(500)
+    expect(relay.posts).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    await analytics.track('Segment Consent Preference Updated', {}, choice(true))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    expect(relay.posts[0]?.fields).toMatchObject({
+      OrderId: ORDER.order_id,
+      ClickId: 'abc123',
+      TrackingConsent: 'true',
+    })
+    expect(impactRequests()[0]?.fields).toMatchObject({ PageUrl: landing, TrackingConsent: 'true' })
+  })
+
+  it('sendWithoutConsent: no identifier the device stores on any request, the landing sent at once', async () => {
+    const analytics = await load([gated({ sendWithoutConsent: true, enableIdentifyEvents: true })])
+    await analytics.identify('user-7', { email: EMAIL }, choice())
+    await analytics.page({}, choice())
+    await analytics.track('Segment Consent Preference Updated', {}, choice(false))
+    await analytics.track('Order Completed', { ...ORDER, email: EMAIL }, choice(false))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    await sleep(300)
+    const requests = [...impactRequests().map((r) => r.fields), ...relay.posts.map((p) => p.fields)]
+    expect(requests.length).toBeGreaterThanOrEqual(3)
+    for (const fields of requests) {
+      expect(fields).toMatchObject({ ClickId: 'abc123', TrackingConsent: 'false' })
+      for (const id of ['CustomProfileId', 'CustomerId', 'CustomerEmail']) expect(fields).not.toHaveProperty(id)
+    }
+    expect(impactRequests().find((r) => r.fields.PageUrl === landing)).toBeDefined()
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+  })
+
+  it('sendWithoutConsent: a refused conversion with nothing to attribute it is not sent', async () => {
+    setPage(`${fake.url}/checkout`)
+    const analytics = await load([gated({ sendWithoutConsent: true })])
+    await analytics.track('Order Completed', { ...ORDER, coupon: undefined }, choice(false))
+    await analytics.track('Order Completed', { ...ORDER, order_id: 'PROMO-1', coupon: 'SPRING' }, choice(false))
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    await sleep(500)
+    expect(relay.posts.map((p) => p.fields.OrderId)).toEqual(['PROMO-1'])
+  })
+
+  it("the consent tools' opt-in model removed the entry (consent management on): fails closed from load()", async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const cdnSettings = { consentSettings: { allCategories: ['C0004'], hasUnmappedDestinations: false } }
+    const [analytics] = await AnalyticsBrowser.load(
+      {
+        writeKey: 'test',
+        cdnSettings: {
+          integrations: { 'Segment.io': { apiKey: 'test' } },
+          metrics: { sampleRate: 0 },
+          ...cdnSettings,
+        } as unknown as CDNSettings,
+        plugins: [impactPartnershipCloud(settings({ enablePageEvents: true }))],
+      },
+      { integrations: { 'Segment.io': false } },
+    )
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    await analytics.page({}, choice(false))
+    await analytics.track('Order Completed', ORDER, choice(false))
+    await sleep(1500)
+    expect(fake.entries()).toEqual([])
+    expect(relay.posts).toEqual([])
+    expect(stored()).toEqual({ cookies: [], localStorage: [] })
+    expect(errors.mock.calls.filter((c) => String(c[0]).includes('consentCategories'))).toHaveLength(1)
   })
 
   it("the CDN settings' consentSettings.categories are used when consentCategories is empty", async () => {

@@ -1,7 +1,7 @@
 import type { Logger } from '../log'
 import type { ResolvedSettings } from '../settings'
 import { clickIdFromUrl, isValidClickId } from './click-id'
-import { createCookieStore, type CookieStore } from './cookie-store'
+import { createCookieStore, removeEverywhere, type CookieStore } from './cookie-store'
 import { registrableDomain } from './registrable-domain'
 import { decideClick, type ClickDecision, type ClickSession } from './unique-click'
 import { clickIdFromUttCookie } from './utt-cookie'
@@ -27,7 +27,7 @@ export interface ClickTracker {
    * no cookie is read or written, so there is no stored click and no session.
    */
   peek(url: string, referrer: string | undefined, now: number): ClickDecision
-  /** Removes this plugin's click cookies (consent withdrawn). */
+  /** Removes the click cookies, every copy (the relay's included): consent withdrawn. */
   forget(): void
 }
 
@@ -70,7 +70,7 @@ export function createClickTracker(
   const keep = (id: string): void => {
     known = id
     if (!cookies().set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
-      log.debug('cookies refused: click kept for this page only')
+      log.debug('cookies refused: click kept in memory')
   }
   const decide = (url: string, referrer: string | undefined, now: number, stored?: Stored): ClickDecision => {
     const referrerHost = hostOf(referrer)
@@ -106,8 +106,10 @@ export function createClickTracker(
     },
     peek: (url, referrer, now) => decide(url, referrer, now),
     forget() {
-      cookies().remove(CLICK_ID_COOKIE)
-      cookies().remove(CLICK_SESSION_COOKIE)
+      for (const name of [CLICK_ID_COOKIE, CLICK_SESSION_COOKIE]) {
+        cookies().remove(name)
+        removeEverywhere(name, page.hostname)
+      }
     },
   }
 }

@@ -57,6 +57,24 @@ export function createCookieStore(domain: () => string | undefined, secure: bool
 }
 
 /**
+ * Deletes every copy of cookie `name` this page can see: host-only, and on `hostname` and each of
+ * its parent domains (the browser ignores the public suffixes). The relay may have set its own copy
+ * host-only or on another domain than the plugin's, and a withdrawal must remove them all.
+ */
+export function removeEverywhere(name: string, hostname: string): void {
+  const labels = hostname.split('.')
+  // Expired writes on hosts that take no Domain (IP addresses, a top-level label) are ignored.
+  const domains = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'))
+  for (const domain of [undefined, ...domains]) {
+    try {
+      Cookies.remove(name, { domain })
+    } catch {
+      // cookies off in a sandboxed iframe: nothing to remove
+    }
+  }
+}
+
+/**
  * The page's cookies, name to value, from one read of `document.cookie` (js-cookie's own `get`
  * reads it twice). Values come as stored: the plugin's own (click ids, timestamps) need no
  * encoding, and UTT's percent-encoded cookie is decoded by its reader. The first of two equal

@@ -17,24 +17,33 @@ interface CdnIntegrations {
  * drop its cloud-mode copy while this plugin sends from the browser. Only `bundlingStatus` and the
  * unbundled list are touched: nothing in the entry is read, its credentials least of all.
  *
- * @returns true when the cloud-mode destination was found (and claimed).
+ * @returns a function that gives the claim back (restores what it changed), when the cloud-mode
+ * destination was found and claimed.
  */
-export function claimCloudModeDestination(analytics: Analytics, name: string, log: Logger): boolean {
+export function claimCloudModeDestination(analytics: Analytics, name: string, log: Logger): (() => void) | undefined {
   try {
     const integrations = analytics.settings.cdnSettings.integrations as CdnIntegrations
     const unbundled = integrations['Segment.io']?.unbundledIntegrations
-    const listed = Array.isArray(unbundled) && unbundled.includes(name)
+    const at = Array.isArray(unbundled) ? unbundled.indexOf(name) : -1
     const entry = integrations[name]
-    if (!listed && !entry) return false
-    if (listed) unbundled.splice(unbundled.indexOf(name), 1)
-    if (entry && typeof entry === 'object') entry.bundlingStatus = 'bundled'
+    if (at < 0 && !entry) return undefined
+    if (at >= 0) (unbundled as unknown[]).splice(at, 1)
+    const owned = entry && typeof entry === 'object'
+    const status = owned ? entry.bundlingStatus : undefined
+    if (owned) entry.bundlingStatus = 'bundled'
     else integrations[name] = { bundlingStatus: 'bundled' }
     log.warn(
       `${name} also runs in cloud mode: Impact would count everything twice. Marked bundled; turn it off in Segment.`,
     )
-    return true
+    return () => {
+      if (at >= 0) (unbundled as unknown[]).splice(at, 0, name)
+      if (owned) entry.bundlingStatus = status
+      // A key left with undefined would break analytics-next's walk over the entries.
+      else if (entry === undefined) delete integrations[name]
+      else integrations[name] = entry
+    }
   } catch {
     // Settings of an unexpected shape (an older analytics-next, a stub): nothing to claim.
-    return false
+    return undefined
   }
 }

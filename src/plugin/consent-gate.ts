@@ -1,73 +1,120 @@
 import type { SegmentEvent } from '@segment/analytics-next'
 import type { ClickTracker } from '../click-id/click-tracker'
-import type { ClickDecision } from '../click-id/unique-click'
-import { consentOf, sendingFor, type Sending } from './consent'
+import type { Logger } from '../log'
+import { carriesChoice, consentOf, type Sending } from './consent'
 import type { Landing } from './page-loads'
 
-/** What the gate lets through for one event. */
-export interface Admission {
-  /** How the event goes to Impact; undefined: not at all. */
+/** One event the gate lets go, and how. */
+export interface Release {
+  event: SegmentEvent
   sending: Sending
-  /** The landing page event withheld until consent, to send first (consent just arrived). */
-  withheld?: SegmentEvent | undefined
 }
 
 /** Applies the visitor's consent, event by event, to what the plugin sends and stores. */
 export interface ConsentGate {
-  admit(event: SegmentEvent): Admission
+  /**
+   * Decides `event` (`sends`: it routes to Impact) and returns what may go now, in order: events
+   * withheld while the choice was not known first (the landing page view leading), `event` last.
+   */
+  admit(event: SegmentEvent, sends: boolean): Release[]
 }
-
-/** The landing once consent was denied: no click is remembered from it. */
-const FORGOTTEN: ClickDecision = { unique: false, reason: 'none', clickId: undefined, session: undefined }
 
 /** What the gate needs. */
 export interface ConsentGateOptions {
-  /** Categories that must all be granted; [] means no gating. */
+  /** Categories that must all be granted: the setting's, else the CDN settings' for this destination. */
   categories: string[]
+  /**
+   * Gating is known to be on at load (categories, or Segment's consent management on for the
+   * workspace): the landing click was not stored and waits for a grant.
+   */
+  gated: boolean
   sendWithoutConsent: boolean
   tracker: ClickTracker
-  /** The landing captured at load(); without gating its click is already decided and stored. */
+  /** The landing captured at load(); its click is decided (and stored) at load only when not gated. */
   landing: Landing
+  log: Logger
+  /** Gating turned on only after load: gives back what load() changed (the cloud-mode claim). */
+  onLateGating: () => void
 }
 
+/** Events kept in memory while the visitor's choice is not known; more are not sent (debug). */
+export const MAX_WAITING = 20
+
 /**
- * With categories configured, the landing click stays in memory until an event shows the visitor's
- * choice: granted stores it (and releases the landing page event withheld meanwhile), denied
- * forgets it and removes this plugin's cookies.
+ * The consent gate of one document. While the choice is not known nothing is sent, written or
+ * removed: the landing page view and other events wait in memory. A grant stores the landing click
+ * and lets them go first; a refusal removes the click cookies and drops them (or, with
+ * `sendWithoutConsent`, sends them cookieless), but keeps the landing page view and its click for a
+ * grant later on the same page.
  */
 export function createConsentGate(options: ConsentGateOptions): ConsentGate {
-  const { categories, tracker, landing } = options
-  let held = categories.length > 0
-  let withheld: SegmentEvent | undefined
+  const { categories, tracker, landing, log } = options
+  let gated = options.gated
+  let landingView: SegmentEvent | undefined
+  /** A page event is withheld, or events went: later page events are not the landing. */
+  let pageSeen = false
+  let waiting: SegmentEvent[] = []
+  /** The click cookies were removed for the current refusal. */
   let removed = false
+  let warned = false
+  const failClosed = (): void =>
+    log.error(
+      "consent: no category known for Impact, nothing sent. Set consentCategories (['C0001'] if Impact needs no consent).",
+    )
+  if (gated && !categories.length) failClosed()
+
+  const release = (sending: Sending, event: SegmentEvent, sends: boolean): Release[] => {
+    const events = [landingView, ...waiting, sends ? event : undefined].filter((e) => e !== undefined)
+    landingView = undefined
+    waiting = []
+    // The landing went (or the click was stored by a grant): no later page view is the landing.
+    pageSeen = true
+    return events.map((e) => ({ event: e, sending }))
+  }
+  /** Keeps the landing page view (the document's first page event) for a grant; true when it was. */
+  const holdLanding = (event: SegmentEvent): boolean => {
+    if (event.type !== 'page' || pageSeen) return false
+    pageSeen = true
+    landingView = event
+    return true
+  }
+  const wait = (event: SegmentEvent): void => {
+    if (!warned && !carriesChoice(event)) {
+      warned = true
+      log.warn(`consent: waiting for ${categories.join()}, but no event has context.consent.categoryPreferences`)
+    }
+    if (holdLanding(event)) return
+    // Past the bound (a page tracking for long without a choice) an event is not sent.
+    if (waiting.length < MAX_WAITING) waiting.push(event)
+  }
+
   return {
-    admit(event) {
-      const consent = consentOf(event, categories)
-      const sending = sendingFor(consent, options.sendWithoutConsent)
-      if (consent === 'granted') {
-        removed = false
-        if (!held) return { sending }
-        held = false
-        landing.click = tracker.pageLoad(landing.url, landing.referrer, landing.at)
-        const release = withheld
-        withheld = undefined
-        return { sending, withheld: release }
+    admit(event, sends) {
+      const consent = consentOf(event, categories, gated)
+      if (consent === 'off') return sends ? [{ event, sending: '' }] : []
+      if (!gated) {
+        // A consent tool showed up on a page whose load() stored the click: fail closed at once.
+        gated = true
+        options.onLateGating()
+        failClosed()
       }
-      if (consent === 'denied') {
-        if (held) landing.click = FORGOTTEN
-        held = false
-        withheld = undefined
-        // Once per page and choice: the cookies of an earlier consent go, nothing new is written.
+      if (consent === 'unknown') {
+        if (sends) wait(event)
+        return []
+      }
+      if (consent === 'refused') {
+        // Once per refusal: the cookies of an earlier consent go, every copy of them.
         if (!removed) tracker.forget()
         removed = true
-        return { sending }
+        if (options.sendWithoutConsent) return release('false', event, sends)
+        // Nothing goes, but the landing page view (and its click) waits for a grant on this page.
+        waiting = []
+        if (sends) holdLanding(event)
+        return []
       }
-      // No choice yet: a page view waits (the first one is sent once consent is granted).
-      if (held && event.type === 'page') {
-        withheld ??= event
-        return { sending: undefined }
-      }
-      return { sending }
+      removed = false
+      landing.click ??= tracker.pageLoad(landing.url, landing.referrer, landing.at)
+      return release('true', event, sends)
     },
   }
 }

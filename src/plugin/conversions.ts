@@ -25,10 +25,12 @@ export interface ConversionInput {
 
 /**
  * A Conversion ready for delivery. A thank-you page may navigate away before WebCrypto answers, so
- * the body is complete but for the hashed email and can be stored at once.
+ * the body is complete but for the hashed email and can be stored at once. Undefined for a
+ * cookieless conversion that nothing attributes.
  */
-export function buildConversion(event: SegmentEvent, input: ConversionInput): Conversion {
+export function buildConversion(event: SegmentEvent, input: ConversionInput): Conversion | undefined {
   // The input is the identity too: its clickId, and no CustomerEmail (hashIdentity adds it).
   const fields = conversionFields(event, input.settings, input, input.install, input.now, input.log)
-  return { key: conversionKey(fields), ...hashIdentity(withTrackingConsent(fields, input.sending), input.email) }
+  const flagged = withTrackingConsent(fields, input.sending)
+  return flagged && { key: conversionKey(fields), ...hashIdentity(flagged, input.email) }
 }

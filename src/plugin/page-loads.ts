@@ -26,6 +26,11 @@ export interface PageLoads {
    * no click cookie or session is read or written; only a click id in the URL counts.
    */
   fields(event: SegmentEvent, now: number, cookieless: boolean | undefined): ImpactFields
+  /**
+   * The click id a cookieless event may carry: the one on the current URL, else the landing's,
+   * held in memory for the document's life. No cookie is read.
+   */
+  heldClickId(now: number): string | undefined
 }
 
 /**
@@ -36,7 +41,10 @@ export function createPageLoads(settings: ResolvedSettings, tracker: ClickTracke
   /** URL of the previous page event: the referrer of in-app navigations. */
   let previousUrl: string | undefined
   let first: Landing | undefined = landing
+  const held = (url: string, now: number): string | undefined =>
+    tracker.peek(url, undefined, now).clickId ?? tracker.peek(landing.url, undefined, now).clickId
   return {
+    heldClickId: (now) => held(location.href, now),
     fields(event, now, cookieless) {
       const decide = cookieless ? tracker.peek : tracker.pageLoad
       let url = String(valueAt(event.properties, 'url') ?? valueAt(event.context, 'page.url') ?? location.href)
@@ -56,7 +64,7 @@ export function createPageLoads(settings: ResolvedSettings, tracker: ClickTracke
         clickId = click.clickId
         if ((unique = click.unique)) url = landing?.url ?? url
       }
-      clickId ??= cookieless ? decide(url, referrer, now).clickId : tracker.clickId()
+      clickId ??= cookieless ? held(url, now) : tracker.clickId()
       if (!unique) url = withoutClickIds(url, settings.clickIdParams)
       const userAgent = String(valueAt(event.context, 'userAgent') ?? navigator.userAgent)
       return pageLoadFields(event, settings, { clickId }, { url, referrer, userAgent }, now)

@@ -10,7 +10,7 @@ import type { ImpactSettings } from '../types'
 import { VERSION } from '../version'
 import { claimCloudModeDestination } from './cloud-mode'
 import { conversionTarget } from './conversion-target'
-import { consentCategories, withTrackingConsent, type Sending } from './consent'
+import { cdnConsent, withTrackingConsent, type Sending } from './consent'
 import { createConsentGate, type ConsentGate } from './consent-gate'
 import { buildConversion } from './conversions'
 import { hashIdentity, visitorEmail } from './hash-email'
@@ -46,6 +46,7 @@ interface StartedPlugin {
   /** False when conversions have nowhere to go (no conversionEndpoint, no opt-in). */
   converts: boolean
   analytics: Analytics
+  landing: Landing
 }
 
 /**
@@ -109,8 +110,9 @@ function readSettings(raw: ImpactSettings): ResolvedSettings | Error {
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
 function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin {
   const log = createLogger(settings.debug)
-  claimCloudModeDestination(analytics, PLUGIN_NAME, log)
-  const categories = consentCategories(settings.consentCategories, analytics, PLUGIN_NAME)
+  const giveBackClaim = claimCloudModeDestination(analytics, PLUGIN_NAME, log)
+  const cdn = cdnConsent(analytics, PLUGIN_NAME)
+  const categories = settings.consentCategories.length ? settings.consentCategories : cdn.categories
   const tracker = createClickTracker(settings, location, log)
   const target = conversionTarget(settings, log)
   // Sent keys fall back to a host-only cookie when no Web Storage takes them (full quota).
@@ -123,26 +125,36 @@ function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin 
   addEventListener('pagehide', () => delivery.leave())
   addEventListener('pageshow', (event) => event.persisted && delivery.back())
   // Captured now: events buffered before a late register() never reach this plugin. With consent
-  // categories, the click is decided (and stored) only once an event shows the visitor's choice.
+  // gating known to be on, the click is decided (and stored) only once an event shows a grant.
   const landing: Landing = { url: location.href, referrer: document.referrer, at: Date.now() }
-  if (!categories.length) landing.click = tracker.pageLoad(landing.url, landing.referrer, landing.at)
-  const gate = createConsentGate({ categories, sendWithoutConsent: settings.sendWithoutConsent, tracker, landing })
+  const gated = categories.length > 0 || cdn.managed
+  if (!gated) landing.click = tracker.pageLoad(landing.url, landing.referrer, landing.at)
+  const gate = createConsentGate({
+    categories,
+    gated,
+    sendWithoutConsent: settings.sendWithoutConsent,
+    tracker,
+    landing,
+    log,
+    onLateGating: () => giveBackClaim?.(),
+  })
   const pageLoads = createPageLoads(settings, tracker, landing)
-  return { settings, log, tracker, delivery, pageLoads, gate, converts: !!target, analytics }
+  return { settings, log, tracker, delivery, pageLoads, gate, converts: !!target, analytics, landing }
 }
 
-/** Sends one event where its route says, waiting for the first attempt at most FIRST_ATTEMPT_WAIT_MS. */
+/**
+ * Sends one event where its route says, after the events the consent gate released with it, and
+ * waits for its first attempt at most FIRST_ATTEMPT_WAIT_MS.
+ */
 async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
   const event = ctx.event
-  const { sending, withheld } = plugin.gate.admit(event)
-  // The landing page view withheld until the visitor's choice, now that it is granted.
-  if (withheld && routeEvent(withheld, plugin.settings))
-    sendPageLoad(plugin, withheld, sending).catch((error: unknown) => plugin.log.debug('landing not sent', error))
   const route = routeEvent(event, plugin.settings)
-  if (sending === undefined || !route || (route !== 'pageLoad' && !plugin.converts))
-    return plugin.log.debug('not sent: ' + (sending === undefined ? 'no consent' : (event.event ?? event.type)))
-  const request =
-    route === 'pageLoad' ? sendPageLoad(plugin, event, sending) : sendConversion(plugin, event, route, sending)
+  const sends = !!route && (route === 'pageLoad' || plugin.converts)
+  const released = plugin.gate.admit(event, sends)
+  if (released[released.length - 1]?.event !== event)
+    plugin.log.debug('not sent: ' + (sends ? 'consent' : (event.event ?? event.type)))
+  // Withheld events go first; the handler waits for them too, as for its own event.
+  const request = Promise.all(released.map((r) => dispatch(plugin, r.event, r.sending))).then((a) => a.pop())
   const answer = await Promise.race([
     request,
     new Promise<void>((resolve) => setTimeout(resolve, FIRST_ATTEMPT_WAIT_MS)),
@@ -151,10 +163,21 @@ async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
     ctx.log('warn', 'Impact: not delivered yet', answer)
 }
 
+/** One event to its route (known to route somewhere); undefined when it leaves nothing to send. */
+function dispatch(
+  plugin: StartedPlugin,
+  event: SegmentEvent,
+  sending: Sending,
+): Promise<Answer | 'duplicate' | undefined> {
+  const route = routeEvent(event, plugin.settings)
+  return route === 'pageLoad' ? sendPageLoad(plugin, event, sending) : sendConversion(plugin, event, route, sending)
+}
+
 /** A PageLoad: its email hashed first (PageLoads are never stored, so nothing is lost waiting). */
-async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending: Sending): Promise<Answer> {
-  const fields = plugin.pageLoads.fields(event, Date.now(), sending === 'false')
-  const { finalBody } = hashIdentity(withTrackingConsent(fields, sending), emailOf(plugin, event))
+async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending: Sending): Promise<Answer | undefined> {
+  const fields = withTrackingConsent(plugin.pageLoads.fields(event, Date.now(), sending === 'false'), sending)
+  if (!fields) return unattributed(plugin)
+  const { finalBody } = hashIdentity(fields, emailOf(plugin, event, sending))
   return plugin.delivery.sendPageLoad(await finalBody, (answer) => {
     // A referral's click id is kept only where cookies are allowed.
     if (sending !== 'false') plugin.tracker.adopt(valueAt(answer.body, 'clickId'))
@@ -163,27 +186,36 @@ async function sendPageLoad(plugin: StartedPlugin, event: SegmentEvent, sending:
 }
 
 /** A conversion: stored at once (in memory only when cookieless), sent once its email is hashed. */
-function sendConversion(
+async function sendConversion(
   plugin: StartedPlugin,
   event: SegmentEvent,
   route: Route,
   sending: Sending,
-): Promise<Answer | 'duplicate'> {
+): Promise<Answer | 'duplicate' | undefined> {
   const now = Date.now()
   const { tracker, log } = plugin
+  const cookieless = sending === 'false'
   const conversion = buildConversion(event, {
     settings: plugin.settings,
-    clickId: sending === 'false' ? tracker.peek(location.href, undefined, now).clickId : tracker.clickId(),
-    email: emailOf(plugin, event),
+    // Cookieless: the click on this URL, else the landing's, held in memory by this document.
+    clickId: cookieless ? plugin.pageLoads.heldClickId(now) : tracker.clickId(),
+    email: emailOf(plugin, event, sending),
     install: route === 'install',
     sending,
     now,
     log,
   })
-  return plugin.delivery.sendConversion(conversion, { persist: sending !== 'false' })
+  if (!conversion) return unattributed(plugin)
+  return plugin.delivery.sendConversion(conversion, { persist: !cookieless })
 }
 
-/** The visitor's email from the event, else the identified user's traits. */
-function emailOf(plugin: StartedPlugin, event: SegmentEvent): unknown {
-  return visitorEmail(event, () => plugin.analytics.user().traits())
+/** A cookieless event that nothing attributes (no click id on the URL) is not sent. */
+function unattributed(plugin: StartedPlugin): undefined {
+  plugin.log.debug('cookieless: no click id')
+  return undefined
+}
+
+/** The visitor's email from the event, else the identified user's traits; none when cookieless. */
+function emailOf(plugin: StartedPlugin, event: SegmentEvent, sending: Sending): unknown {
+  return sending === 'false' ? undefined : visitorEmail(event, () => plugin.analytics.user().traits())
 }
