@@ -10,11 +10,16 @@ export const PAGES: Record<string, { title: string; file: string }> = {
 
 /**
  * A whole page. The head loads, in order: the demo config (which also points analytics-next's
- * lazy chunks at this server), analytics-next's UMD build, Segment's consent tools (with the consent
- * banner), the plugin's CDN bundle, then the shop
+ * lazy chunks at this server), analytics-next's UMD build, with a consent setup Segment's consent
+ * tools, the banner and the consent platform (`consent`), the plugin's CDN bundle, then the shop
  * script that wires them; the panel polls the fake Impact's log.
  */
-export function renderPage(title: string, fragment: string, consentTools = false): string {
+export function renderPage(title: string, fragment: string, consent?: 'onetrust' | 'custom'): string {
+  const consentScripts = consent
+    ? ['/consent-tools.js', '/consent-banner.js', `/consent-${consent}.js`]
+        .map((src) => `<script src="${src}"></script>\n`)
+        .join('')
+    : ''
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -23,7 +28,7 @@ export function renderPage(title: string, fragment: string, consentTools = false
 <link rel="stylesheet" href="/style.css">
 <script src="/config.js"></script>
 <script src="/analytics-next/index.js"></script>
-${consentTools ? '<script src="/consent-tools.js"></script>\n<script src="/consent-banner.js"></script>\n' : ''}<script src="/dist/impact-partnership-cloud.min.js"></script>
+${consentScripts}<script src="/dist/impact-partnership-cloud.min.js"></script>
 <script src="/shop.js"></script>
 <script src="/panel.js" defer></script>
 </head>

@@ -80,7 +80,7 @@ export async function startDemo(
     if (serveSnippet(url.pathname, res, `127.0.0.1:${actualPort}`, path.join(root, files['/analytics-next/']!))) return
     const extra = pages[url.pathname]
     if (extra !== undefined) return html(res, extra)
-    void serveFile(url.pathname, res, consentMode(req, consent) !== 'off')
+    void serveFile(url.pathname, res, consentMode(req, consent))
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
 }
@@ -89,17 +89,65 @@ export async function startDemo(
 const PANEL_BASE = '/fake-impact'
 
 /**
- * The shop's consent banner: `off` (no banner, no consent gating), `banner` (Accept / Reject through
- * Segment's consent tools; the plugin gated on the 'Advertising' category), or `send-without-consent`
- * (the same, with the plugin's sendWithoutConsent). A `demo_consent_mode` cookie overrides the
- * server's default for one browser (the e2e tests use it).
+ * The shop's consent setup. A `demo_consent_mode` cookie overrides the server's default for one
+ * browser (the e2e tests use it).
+ * - `off`: no banner, no consent gating.
+ * - `banner` (the demo's default): a OneTrust-shaped platform in its opt-out model, wrapped as
+ *   Segment's OneTrust wrapper does: every event reports every group, advertising (C0004) `false`
+ *   until Accept. The plugin gates on `consentCategories: ['C0004']`.
+ * - `send-without-consent`: the same, with the plugin's sendWithoutConsent.
+ * - `opt-in-cdn`: the same platform in its opt-in model, the categories from the CDN settings
+ *   (Segment's consent management on; the plugin has no consentCategories).
+ * - `uncategorized`: the `banner` platform, but no category known to the plugin (fails closed).
+ * - `custom-banner`: a hand-wired banner that reports `{}` until the visitor answers, gated on
+ *   `consentCategories: ['Advertising']`.
  */
-export type ConsentMode = 'off' | 'banner' | 'send-without-consent'
-const CONSENT_MODES: readonly ConsentMode[] = ['off', 'banner', 'send-without-consent']
+export type ConsentMode =
+  | 'off'
+  | 'banner'
+  | 'send-without-consent'
+  | 'opt-in-cdn'
+  | 'uncategorized'
+  | 'custom-banner'
+const CONSENT_MODES: readonly ConsentMode[] = [
+  'off',
+  'banner',
+  'send-without-consent',
+  'opt-in-cdn',
+  'uncategorized',
+  'custom-banner',
+]
 
 function consentMode(req: IncomingMessage, fallback: ConsentMode): ConsentMode {
   const chosen = /(?:^|;\s*)demo_consent_mode=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1]
   return CONSENT_MODES.find((m) => m === chosen) ?? fallback
+}
+
+/** How a consent mode sets up the page: its consent platform, plugin settings and CDN settings. */
+interface ConsentSetup {
+  /** Which consent platform script the page loads, and its consent model; none: no banner. */
+  consent?: { style: 'onetrust' | 'custom'; model: 'opt-out' | 'opt-in' }
+  settings?: Record<string, unknown>
+  cdnSettings?: Record<string, unknown>
+}
+
+const PLUGIN_NAME = 'Impact Partnership Cloud'
+const ONETRUST = { style: 'onetrust', model: 'opt-out' } as const
+const CONSENT_SETUPS: Record<ConsentMode, ConsentSetup> = {
+  off: {},
+  banner: { consent: ONETRUST, settings: { consentCategories: ['C0004'] } },
+  'send-without-consent': { consent: ONETRUST, settings: { consentCategories: ['C0004'], sendWithoutConsent: true } },
+  'opt-in-cdn': {
+    consent: { style: 'onetrust', model: 'opt-in' },
+    // As Segment's CDN serves them with consent management on: the destination's categories on its
+    // entry, and every category in use (Segment.io itself is unmapped, so analytics still loads).
+    cdnSettings: {
+      integrations: { [PLUGIN_NAME]: { consentSettings: { categories: ['C0004'] } } },
+      consentSettings: { allCategories: ['C0002', 'C0004'], hasUnmappedDestinations: true },
+    },
+  },
+  uncategorized: { consent: ONETRUST },
+  'custom-banner': { consent: { style: 'custom', model: 'opt-in' }, settings: { consentCategories: ['Advertising'] } },
 }
 
 let consentTools: Promise<string> | undefined
@@ -120,7 +168,8 @@ async function serveConsentTools(res: ServerResponse): Promise<void> {
 }
 
 /** The page's settings, written where the page can read them before analytics-next loads. */
-function config(res: ServerResponse, consent: ConsentMode): void {
+function config(res: ServerResponse, mode: ConsentMode): void {
+  const setup = CONSENT_SETUPS[mode]
   const settings = {
     accountSid: DEMO_ACCOUNT.accountSid,
     campaignId: DEMO_ACCOUNT.campaignId,
@@ -130,23 +179,30 @@ function config(res: ServerResponse, consent: ConsentMode): void {
     enablePageEvents: true,
     enableIdentifyEvents: true,
     debug: true,
-    ...(consent !== 'off' && { consentCategories: ['Advertising'] }),
-    ...(consent === 'send-without-consent' && { sendWithoutConsent: true }),
+    ...setup.settings,
   }
+  // Inline, so nothing is fetched from Segment's CDN; sampleRate 0 sends no metrics.
+  const cdn = setup.cdnSettings ?? {}
+  const cdnSettings = {
+    ...cdn,
+    integrations: { 'Segment.io': { apiKey: 'demo-write-key' }, ...(cdn.integrations as object) },
+    metrics: { sampleRate: 0 },
+  }
+  const demo = { panelUrl: PANEL_BASE, settings, cdnSettings, consent: setup.consent ?? null }
   res.writeHead(200, { 'content-type': types['.js'], 'cache-control': 'no-store' })
   // analytics-next lazy-loads its chunks from `_cdn`: point it at this server, never Segment's CDN.
   res.end(
     `window.analytics = { _cdn: location.origin };\n` +
-      `window.DEMO = ${JSON.stringify({ panelUrl: PANEL_BASE, settings, consentBanner: consent !== 'off' })};\n` +
+      `window.DEMO = ${JSON.stringify(demo)};\n` +
       `window.ORDER_EXAMPLE = ${JSON.stringify(SEGMENT_ORDER_COMPLETED)};\n`,
   )
 }
 
-async function serveFile(pathname: string, res: ServerResponse, consentBanner: boolean): Promise<void> {
+async function serveFile(pathname: string, res: ServerResponse, mode: ConsentMode): Promise<void> {
   const page = PAGES[pathname]
   if (page) {
     const fragment = await readFile(path.join(root, 'demo/pages', page.file), 'utf8')
-    return html(res, renderPage(page.title, fragment, consentBanner))
+    return html(res, renderPage(page.title, fragment, CONSENT_SETUPS[mode].consent?.style))
   }
   const prefix = Object.keys(files).find((p) => pathname.startsWith(p))
   const rel = prefix ? pathname.slice(prefix.length) : ''

@@ -1,10 +1,10 @@
-// The shop's cookie banner, wired through Segment's consent tools (window.SegmentConsentTools):
-// every event carries the visitor's choice as context.consent.categoryPreferences, and a change
-// of mind is sent as 'Segment Consent Preference Updated'. The choice itself is the banner's own
-// business (kept under demo_consent, as a consent platform would keep it).
+// The shop's cookie banner: Accept / Reject, and Change once chosen. It only keeps the visitor's
+// choice (under demo_consent, as a consent platform keeps its own cookie) and tells listeners;
+// how the choice reaches analytics is the consent platform's business (consent-onetrust.js, the
+// usual setup, or consent-custom.js, a hand-wired banner).
 ;(function () {
   var KEY = 'demo_consent'
-  var notify
+  var listeners = []
 
   function choice() {
     try {
@@ -13,15 +13,12 @@
       return null
     }
   }
-  // No choice yet: no categories at all, which the plugin reads as "consent not known yet".
-  function categories() {
-    var c = choice()
-    return c ? { Advertising: c === 'accepted' } : {}
-  }
   function choose(accepted) {
     window.localStorage.setItem(KEY, accepted ? 'accepted' : 'rejected')
     render()
-    if (notify) notify(categories())
+    listeners.forEach(function (listener) {
+      listener(accepted)
+    })
   }
   function button(id, text, onClick) {
     var b = document.createElement('button')
@@ -52,25 +49,17 @@
         'We and our affiliate partners (Impact) use cookies to credit the partner who sent you. ',
       ),
     )
-    banner.appendChild(
-      button('consent-accept', 'Accept', function () {
-        choose(true)
-      }),
-    )
-    banner.appendChild(
-      button('consent-reject', 'Reject', function () {
-        choose(false)
-      }),
-    )
+    banner.appendChild(button('consent-accept', 'Accept', choose.bind(null, true)))
+    banner.appendChild(button('consent-reject', 'Reject', choose.bind(null, false)))
   }
 
-  window.demoConsent = {
-    wrap: window.SegmentConsentTools.createWrapper({
-      getCategories: categories,
-      registerOnConsentChanged: function (onChange) {
-        notify = onChange
-      },
-    }),
+  window.demoBanner = {
+    /** 'accepted', 'rejected', or null before the visitor answers. */
+    choice: choice,
+    /** Calls `listener(accepted)` on every answer. */
+    onChoice: function (listener) {
+      listeners.push(listener)
+    },
   }
   if (document.body) render()
   else document.addEventListener('DOMContentLoaded', render)

@@ -1,12 +1,13 @@
 // Boots real analytics-next (UMD build, served locally) with the Impact plugin from its CDN bundle.
 // Registering through AnalyticsBrowser.load({ plugins }) means no early event can miss the plugin.
-// With the consent banner, Segment's consent tools wrap analytics first (see consent-banner.js).
+// With a consent banner, Segment's consent tools wrap analytics first (consent-onetrust.js or
+// consent-custom.js).
 ;(function () {
   var AnalyticsBrowser = window.AnalyticsNext.AnalyticsBrowser
   var settings = {
     writeKey: 'demo-write-key',
-    // Settings inline so nothing is fetched from Segment's CDN; sampleRate 0 sends no metrics.
-    cdnSettings: { integrations: { 'Segment.io': { apiKey: 'demo-write-key' } }, metrics: { sampleRate: 0 } },
+    // Settings inline (see config.js) so nothing is fetched from Segment's CDN.
+    cdnSettings: window.DEMO.cdnSettings,
     plugins: [window.ImpactPartnershipCloud(window.DEMO.settings)],
   }
   var options = { integrations: { 'Segment.io': false } }
