@@ -102,13 +102,7 @@ const PANEL_BASE = '/fake-impact'
  * - `custom-banner`: a hand-wired banner that reports `{}` until the visitor answers, gated on
  *   `consentCategories: ['Advertising']`.
  */
-export type ConsentMode =
-  | 'off'
-  | 'banner'
-  | 'send-without-consent'
-  | 'opt-in-cdn'
-  | 'uncategorized'
-  | 'custom-banner'
+export type ConsentMode = 'off' | 'banner' | 'send-without-consent' | 'opt-in-cdn' | 'uncategorized' | 'custom-banner'
 const CONSENT_MODES: readonly ConsentMode[] = [
   'off',
   'banner',
