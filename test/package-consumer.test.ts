@@ -47,6 +47,7 @@ const VARIANTS = {
 
 let root: string
 let removeTarball: () => void
+let packedTarball: string
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'impact-consumer-'))
@@ -55,6 +56,7 @@ beforeAll(() => {
   mkdirSync(installed, { recursive: true })
   const packed = pack()
   removeTarball = packed.remove
+  packedTarball = packed.tarball
   execFileSync('tar', ['-xzf', packed.tarball, '-C', installed, '--strip-components=1'])
   // The package's dependency and peer, and the types a Node project has, from this repository.
   for (const name of ['js-cookie', '@segment', '@types'])
@@ -66,13 +68,53 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true })
 })
 
+/** Writes a consumer project (package.json, tsconfig, main.ts), type-checks it and runs it. */
+function buildAndRun(dir: string, type: string, compilerOptions: Record<string, unknown>, source: string): string {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type }))
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts'] }))
+  writeFileSync(join(dir, 'main.ts'), source)
+  const tsc = resolve('node_modules/typescript/bin/tsc')
+  try {
+    execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: 'pipe' })
+  } catch (e) {
+    throw new Error(`tsc failed for ${dir}: ${(e as { stdout?: string }).stdout ?? ''}`, { cause: e })
+  }
+  return execFileSync(process.execPath, [join(dir, 'out/main.js')], { encoding: 'utf8', cwd: dir })
+}
+
+describe('a relay-only server (no browser SDK installed)', () => {
+  it('needs no @segment/analytics-next: an optional peer, absent from its node_modules, and it type-checks and runs', () => {
+    const pkg = JSON.parse(execFileSync('tar', ['-xzOf', packedTarball, 'package/package.json'], { encoding: 'utf8' }))
+    expect(pkg.peerDependenciesMeta).toEqual({ '@segment/analytics-next': { optional: true } })
+    // Its own node_modules: the package and Node's types, nothing of Segment's.
+    const server = join(root, 'relay-only')
+    const modules = join(server, 'node_modules')
+    mkdirSync(join(modules, 'analytics-plugin-impact'), { recursive: true })
+    execFileSync('tar', ['-xzf', packedTarball, '-C', join(modules, 'analytics-plugin-impact'), '--strip-components=1'])
+    mkdirSync(join(modules, '@types'))
+    symlinkSync(resolve('node_modules/@types/node'), join(modules, '@types/node'))
+    const source = `
+import { createServer } from 'node:http'
+import { createImpactRelay, toNodeListener } from 'analytics-plugin-impact/relay'
+const relay = createImpactRelay({ accountSid: 'IRsid', authToken: 'token', campaignIds: [1000],
+  allowedOrigins: ['https://shop.example'], verifyConversion: () => false })
+const server = createServer(toNodeListener(relay))
+void relay(new Request('https://shop.example/impact/conversions', { method: 'PUT' })).then((answer) => {
+  console.log(JSON.stringify({ status: answer.status, server: typeof server.listen }))
+})
+`
+    const options = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'] }
+    const out = buildAndRun(server, 'module', { ...options, types: ['node'], strict: true, outDir: 'out' }, source)
+    expect(JSON.parse(out)).toEqual({ status: 405, server: 'function' })
+  }, 60_000)
+})
+
 describe('a TypeScript project using the packed package', () => {
   it.each(Object.entries(VARIANTS))(
     '%s: type-checks and runs',
     (name, { type, module, moduleResolution }) => {
       const dir = join(root, name.replace(/\W+/g, '-'))
-      mkdirSync(dir)
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type }))
       const compilerOptions = {
         module,
         moduleResolution,
@@ -84,15 +126,7 @@ describe('a TypeScript project using the packed package', () => {
         skipLibCheck: true,
         outDir: 'out',
       }
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['main.ts'] }))
-      writeFileSync(join(dir, 'main.ts'), IMPORTS + BODY)
-      const tsc = resolve('node_modules/typescript/bin/tsc')
-      try {
-        execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: 'pipe' })
-      } catch (e) {
-        throw new Error(`tsc failed for ${name}: ${(e as { stdout?: string }).stdout ?? ''}`, { cause: e })
-      }
-      const out = execFileSync(process.execPath, [join(dir, 'out/main.js')], { encoding: 'utf8', cwd: dir })
+      const out = buildAndRun(dir, type, compilerOptions, IMPORTS + BODY)
       expect(JSON.parse(out)).toEqual({ name: 'Impact Partnership Cloud', version, status: 405, node: 'function' })
     },
     60_000,

@@ -78,7 +78,7 @@ describe('the pageload route', () => {
   it('requires a served CampaignId, an EventDate and a PageUrl; forwards nothing otherwise', async () => {
     const relay = createImpactRelay(options())
     const wrong = await relay(post({ ...LANDING, CampaignId: '999' }))
-    expect(wrong.status).toBe(400)
+    expect(wrong.status).toBe(403)
     expect((await wrong.json()).error).toBe('CampaignId 999 is not accepted: this relay serves CampaignId 1234')
     const { PageUrl: _p, EventDate: _e, ...partial } = LANDING
     const missing = await relay(post(partial))

@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createImpactRelay, toNodeListener, type ImpactRelayOptions } from '../src/relay'
 
 // A tiny stand-in for Impact's Conversions API, over real HTTP: it records what it receives and
@@ -256,8 +256,9 @@ describe('createImpactRelay', () => {
 
   it('7. requires a served CampaignId, an OrderId and an EventDate', async () => {
     const relay = createImpactRelay(options())
+    // The relay's own configuration refuses it: 403, so the browser keeps the sale until it is fixed.
     const wrong = await relay(post({ ...CONVERSION, CampaignId: '999' }))
-    expect(wrong.status).toBe(400)
+    expect(wrong.status).toBe(403)
     expect((await wrong.json()).error).toBe('CampaignId 999 is not accepted: this relay serves CampaignId 1234, 5678')
     const { CampaignId: _c, ...noCampaign } = CONVERSION
     const missingCampaign = await relay(post(noCampaign))
@@ -309,6 +310,92 @@ describe('createImpactRelay', () => {
     expect(response.status).toBe(503)
     expect((await response.json()).error).toMatch(/took too long/)
     expect(Date.now() - started).toBeLessThan(5000)
+    expect(received).toHaveLength(0)
+  })
+
+  it("8c. verifyConversion may return the order as the shop knows it: its values are forwarded, not the browser's", async () => {
+    const orders = new Map([['ORD-77', { id: 'ORD-77', total: 42.5, currency: 'EUR' }]])
+    const relay = createImpactRelay(
+      options({
+        // A lookup that ignores case and spaces, as MySQL's default collations do.
+        verifyConversion: (fields) => {
+          const order = orders.get(fields.OrderId!.replace(/\s/g, '').toUpperCase())
+          return order
+            ? { OrderId: order.id, OrderSubTotalPostDiscount: order.total, CurrencyCode: order.currency }
+            : false
+        },
+      }),
+    )
+    const forged = { ...CONVERSION, OrderId: 'ord-77 ', Amount: '99999', ItemPrice1: '5000', ItemQuantity1: '9' }
+    expect((await relay(post(forged))).status).toBe(202)
+    for (const variant of ['ORD-77', 'Ord-77', ' ord-77'])
+      expect((await relay(post({ ...forged, OrderId: variant }))).status).toBe(202)
+    expect(new Set(received.map((r) => r.fields.OrderId))).toEqual(new Set(['ORD-77']))
+    const sent = received[0]!.fields
+    expect(sent).toMatchObject({
+      OrderId: 'ORD-77',
+      OrderSubTotalPostDiscount: '42.5',
+      CurrencyCode: 'EUR',
+      ClickId: 'abc123',
+    })
+    // Nothing the browser wrote about money or items survives.
+    for (const name of ['Amount', 'ItemPrice1', 'ItemQuantity1', 'ItemSku1', 'ItemSubTotal1'])
+      expect(sent).not.toHaveProperty(name)
+    expect((await relay(post({ ...CONVERSION, OrderId: 'NOPE-1' }))).status).toBe(422)
+    expect(received).toHaveLength(4)
+  })
+
+  it("8d. verifyConversion returning items replaces the browser's items; a value Impact does not take is the shop's bug: 503", async () => {
+    let stated: Record<string, unknown> = { ItemSku1: 'SKU-1', ItemQuantity1: 1, ItemSubTotal1: 19.99 }
+    const relay = createImpactRelay(options({ verifyConversion: () => stated as Record<string, string> }))
+    const browser = { ...CONVERSION, ItemSku2: 'EXTRA', ItemQuantity2: '5', ItemSubTotal2: '500' }
+    expect((await relay(post(browser))).status).toBe(202)
+    expect(received[0]!.fields).toMatchObject({ ItemSku1: 'SKU-1', ItemQuantity1: '1', ItemSubTotal1: '19.99' })
+    expect(received[0]!.fields).not.toHaveProperty('ItemSku2')
+    stated = { OrderId: 'O-1', Bogus: 'x' }
+    expect((await relay(post())).status).toBe(503)
+    stated = { OrderSubTotalPostDiscount: Number.NaN }
+    expect((await relay(post())).status).toBe(503)
+    expect(received).toHaveLength(1)
+  })
+
+  it('8e. a relay created without verifyConversion warns once, at creation, naming forged sales', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const relay = createImpactRelay(options())
+    await relay(post())
+    await relay(post())
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(String(warn.mock.calls[0]![0])).toMatch(/verifyConversion.*forged sales/)
+    warn.mockClear()
+    createImpactRelay(options({ verifyConversion: () => true }))
+    expect(warn).not.toHaveBeenCalled()
+    warn.mockRestore()
+  })
+
+  it('8f. bounds reading the body by timeoutMs: a body that trickles in is answered 408, nothing forwarded', async () => {
+    const relay = createImpactRelay(options({ timeoutMs: 300 }))
+    let timer: ReturnType<typeof setInterval> | undefined
+    const trickle = new ReadableStream<Uint8Array>({
+      start(controller) {
+        timer = setInterval(() => controller.enqueue(new TextEncoder().encode('a')), 100)
+      },
+      cancel: () => clearInterval(timer),
+    })
+    const started = Date.now()
+    const response = await relay(post('', {}, { body: trickle, duplex: 'half' } as RequestInit))
+    clearInterval(timer)
+    expect(response.status).toBe(408)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(received).toHaveLength(0)
+  })
+
+  it('8g. a body a framework already read answers 500 at once, saying to mount the relay before body parsers', async () => {
+    const relay = createImpactRelay(options())
+    const request = post()
+    await request.text()
+    const response = await relay(request)
+    expect(response.status).toBe(500)
+    expect((await response.json()).error).toMatch(/mount the relay before any body parser/)
     expect(received).toHaveLength(0)
   })
 
@@ -547,6 +634,47 @@ describe('toNodeListener', () => {
       })
     expect(await status('/impact/conversions')).toBe(202)
     expect(await status('/impact/elsewhere')).toBe(404)
+  })
+
+  it('answers a body that trickles in (a byte every 150 ms) with 408 within timeoutMs, and closes', async () => {
+    const slow = createServer(
+      toNodeListener(createImpactRelay(options({ timeoutMs: 400, verifyConversion: () => true }))),
+    )
+    const url = new URL(`${await listen(slow)}/impact/conversions`)
+    const started = Date.now()
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) =>
+        resolve(res.statusCode ?? 0),
+      )
+      req.on('error', reject)
+      const timer = setInterval(() => req.write('a'), 150)
+      req.on('close', () => clearInterval(timer))
+    })
+    expect(status).toBe(408)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(received).toHaveLength(0)
+    slow.closeAllConnections()
+    slow.close()
+  })
+
+  it('answers 500 at once when a body parser mounted before it already read the body (nothing hangs)', async () => {
+    const listener = toNodeListener(createImpactRelay(options({ verifyConversion: () => true })))
+    // What express.urlencoded() does before the next handler: read the whole stream, keep the result.
+    const parsedFirst = createServer((req, res) => {
+      let text = ''
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()))
+      req.on('end', () => {
+        Object.assign(req, { _body: true, body: Object.fromEntries(new URLSearchParams(text)) })
+        listener(req, res)
+      })
+    })
+    const url = `${await listen(parsedFirst)}/impact/conversions`
+    const response = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(CONVERSION) })
+    expect(response.status).toBe(500)
+    expect((await response.json()).error).toMatch(/mount the relay before any body parser/)
+    expect(received).toHaveLength(0)
+    parsedFirst.closeAllConnections()
+    parsedFirst.close()
   })
 
   it('answers preflights', async () => {

@@ -1,6 +1,7 @@
 /** The `.../conversions` route: checks a browser's conversion and forwards it with credentials. */
 
 import { isConversionParameter } from '../fields'
+import { withVerifiedOrder } from './verified-order'
 import { fieldsProblem, forwardedFields, type Observed } from './forwarded-fields'
 import type { RelayConfig } from './options'
 import { json, type HeaderMap } from './respond'
@@ -77,18 +78,27 @@ function conversionOutcome(answer: ImpactAnswer): RelayOutcome {
   return { status: 503, body: { error }, retryAfter }
 }
 
-type Verdict = 'verified' | 'refused' | 'failed' | 'timed out'
+/** What the shop's check said: forward these fields, or why not. */
+type Verdict = { fields: Record<string, string> } | 'refused' | 'failed' | 'timed out'
 
-/** Runs the shop's check, bounded by timeoutMs. Only an explicit `true` verifies. */
+/**
+ * Runs the shop's check, bounded by timeoutMs. Only an explicit `true`, or the order's own values,
+ * verifies; the values then replace the browser's ({@link withVerifiedOrder}).
+ */
 async function verify(config: RelayConfig, fields: Record<string, string>, request: Request): Promise<Verdict> {
   const check = config.verifyConversion
-  if (!check) return 'verified'
+  if (!check) return { fields }
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<Verdict>((resolve) => (timer = setTimeout(() => resolve('timed out'), config.timeoutMs)))
   const run = Promise.resolve()
     .then(() => check(Object.freeze({ ...fields }), request))
     // A hook that forgets to return must not let forgeries through.
-    .then((verdict): Verdict => (verdict === true ? 'verified' : 'refused'))
+    .then((verdict): Verdict => {
+      if (verdict === true) return { fields }
+      return typeof verdict === 'object' && verdict !== null
+        ? { fields: withVerifiedOrder(fields, verdict) }
+        : 'refused'
+    })
     .catch((): Verdict => 'failed')
   try {
     return await Promise.race([run, late])
@@ -102,7 +112,7 @@ export async function relayConversion(config: RelayConfig, input: ConversionRequ
   const { headers } = input
   const { fields, ignored } = forwardedFields(input.form, isConversionParameter, input.observed)
   const problem = fieldsProblem(config, fields, REQUIRED)
-  if (problem) return json(400, { error: problem }, headers)
+  if (problem) return json(problem.status, { error: problem.error }, headers)
 
   const verdict = await verify(config, fields, input.request)
   // The shop's check failed or hung, not the conversion: 503 keeps it in the browser's outbox.
@@ -113,7 +123,7 @@ export async function relayConversion(config: RelayConfig, input: ConversionRequ
 
   const answer = await postToImpact({
     url: config.conversionsUrl,
-    fields,
+    fields: verdict.fields,
     authorization: config.authorization,
     timeoutMs: config.timeoutMs,
   })

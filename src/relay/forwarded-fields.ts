@@ -38,22 +38,26 @@ export function forwardedFields(
 }
 
 /**
- * What is wrong with `fields` before anything is forwarded: a missing required parameter, or a
- * CampaignId this relay does not serve. Undefined when they may go.
+ * What is wrong with `fields` before anything is forwarded: a missing required parameter (400), or
+ * a CampaignId this relay does not serve (403: the relay's own configuration refuses it, so the
+ * browser keeps the sale until the relay is fixed). Undefined when they may go.
  */
 export function fieldsProblem(
   config: Pick<RelayConfig, 'campaignIds'>,
   fields: Readonly<Record<string, string>>,
   required: readonly string[],
-): string | undefined {
+): { status: 400 | 403; error: string } | undefined {
   const served = `this relay serves CampaignId ${config.campaignIds.join(', ')}`
   const missing = required.filter((name) => !fields[name])
   if (missing.length > 0) {
     const hint = missing.includes('CampaignId') ? ` (${served})` : ''
-    return `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}${hint}`
+    return {
+      status: 400,
+      error: `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}${hint}`,
+    }
   }
   if (!config.campaignIds.includes(fields.CampaignId as string)) {
-    return `CampaignId ${fields.CampaignId} is not accepted: ${served}`
+    return { status: 403, error: `CampaignId ${fields.CampaignId} is not accepted: ${served}` }
   }
   return undefined
 }

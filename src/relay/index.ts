@@ -7,4 +7,5 @@
 
 export { createImpactRelay, type ImpactRelayContext, type ImpactRelayHandler } from './relay'
 export type { ImpactRelayOptions } from './options'
+export type { VerifiedOrder } from './verified-order'
 export { toNodeListener } from './node'

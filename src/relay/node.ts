@@ -1,6 +1,7 @@
 /** Adapter that mounts the Fetch-standard relay on Node's `http` server, Express or Connect. */
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { BODY_CONSUMED } from './body'
 import type { ImpactRelayHandler } from './relay'
 import { bodyLimit, routeOf } from './routes'
 
@@ -78,11 +79,16 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
  * Wraps the relay as a Node request listener, for `http.createServer(listener)` or Express
  * (`app.all(['/impact/conversions', '/impact/pageload'], listener)`, so OPTIONS preflights reach
  * it too). Mount it before
- * any body-parsing middleware: the relay reads the raw body itself. The connection's address is
- * passed as `clientAddress`.
+ * any body-parsing middleware: the relay reads the raw body itself (a body already read answers
+ * 500 saying so). The connection's address is passed as `clientAddress`.
  */
 export function toNodeListener(handler: ImpactRelayHandler): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // A body parser mounted first read the stream: waiting for it would hang until the client gives up.
+    if (req.readableEnded || (req as { _body?: unknown })._body === true) {
+      res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      return void res.end(JSON.stringify({ error: BODY_CONSUMED }))
+    }
     void (async () => {
       const method = req.method ?? 'GET'
       const url = requestUrl(req)

@@ -1,6 +1,7 @@
 /** Options of the relay and their validation (the only code that sees raw options). */
 
 import { basicAuth, conversionsUrl, IMPACT_API_BASE, IMPACT_PAGE_LOAD_URL, positiveInteger } from '../impact-api'
+import type { VerifiedOrder } from './verified-order'
 
 /** Options of {@link createImpactRelay}. Read once, at creation; invalid options throw there. */
 export interface ImpactRelayOptions {
@@ -17,14 +18,32 @@ export interface ImpactRelayOptions {
    */
   allowedOrigins: string[]
   /**
-   * Called with the fields about to be forwarded (after filtering and the IpAddress/UserAgent
-   * overrides) and the incoming request (its body already read). Return `true` only when the
-   * conversion is genuine, e.g. its OrderId is a real, paid order: anyone can POST to a public
-   * endpoint, so this is the defence against forged sales. Any other value answers 422 and
-   * forwards nothing; throwing, or not settling within `timeoutMs`, answers 503 so the browser
-   * retries later. Default: none (every well-formed conversion is forwarded).
+   * Where your server proves the sale: anyone on the internet can POST to a public relay, so
+   * without this check a forged `ClickId=ATTACKER&Amount=99999` reaches Impact with your
+   * credentials (a relay created without it warns once, at creation).
+   *
+   * Called with the fields about to be forwarded (documented parameters only, IpAddress and
+   * UserAgent as the relay observed them) and the incoming request (its body already read). Return:
+   * - the order as your records know it (see {@link VerifiedOrder}): its values replace the
+   *   browser's, and once it states money or items, no money or item field of the browser's is
+   *   forwarded. Bind at least OrderId (your canonical id: a lookup that ignores case or spaces
+   *   then forwards one order once, not each variant), the amount and the currency;
+   * - `true` to forward the browser's fields as they are;
+   * - `false` (or anything else) to refuse: 422, nothing forwarded, the browser drops the sale.
+   *
+   * Throwing, or not settling within `timeoutMs`, answers 503, so the browser retries later.
+   *
+   * @example
+   * verifyConversion: async (fields) => {
+   *   const order = await orders.findPaid(fields.OrderId) // your store; case-insensitive is fine
+   *   if (!order) return false
+   *   return { OrderId: order.id, OrderSubTotalPostDiscount: order.total, CurrencyCode: order.currency }
+   * }
    */
-  verifyConversion?: (fields: Readonly<Record<string, string>>, request: Request) => boolean | Promise<boolean>
+  verifyConversion?: (
+    fields: Readonly<Record<string, string>>,
+    request: Request,
+  ) => boolean | VerifiedOrder | Promise<boolean | VerifiedOrder>
   /** Base URL of Impact's API. Default `https://api.impact.com`. Plain http only for loopback hosts. */
   impactBaseUrl?: string
   /**
@@ -55,7 +74,10 @@ export interface ImpactRelayOptions {
    * Default 1 (one load balancer).
    */
   trustedProxies?: number
-  /** How long to wait for Impact, and for `verifyConversion`, in milliseconds. Default 10000. */
+  /**
+   * How long to wait, in milliseconds, for each of: the request's body (a slower sender gets 408),
+   * `verifyConversion` (503), and Impact (503). Default 10000.
+   */
   timeoutMs?: number
 }
 
@@ -158,7 +180,7 @@ export function resolveRelayOptions(options: ImpactRelayOptions) {
   }
   check(
     verifyConversion === undefined || typeof verifyConversion === 'function',
-    'verifyConversion: pass a function (fields, request) => boolean | Promise<boolean>, or leave it out',
+    'verifyConversion: pass a function (fields, request) => the order as your records know it, true or false',
   )
   const impactUrl = (key: string, value: unknown, fallback: string): string | undefined => {
     const url = value === undefined ? fallback : impactUrlOf(value)

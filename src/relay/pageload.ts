@@ -44,7 +44,7 @@ export async function relayPageLoad(config: RelayConfig, input: PageLoadRequest)
   // No credentials of any kind go to PageLoad: only the documented fields, on a fresh request.
   const { fields } = forwardedFields(input.form, isPageLoadParameter, input.observed)
   const problem = fieldsProblem(config, fields, REQUIRED)
-  if (problem) return json(400, { error: problem }, headers)
+  if (problem) return json(problem.status, { error: problem.error }, headers)
 
   const answer = await postToImpact({ url: config.pageLoadUrl, fields, timeoutMs: config.timeoutMs })
   const outcome = pageLoadOutcome(answer)

@@ -58,7 +58,7 @@ async function handle(
   if (mediaType !== 'application/x-www-form-urlencoded') {
     return json(415, { error: 'Send the form as application/x-www-form-urlencoded' }, headers)
   }
-  const form = await readForm(request, bodyLimit(route))
+  const form = await readForm(request, bodyLimit(route), config.timeoutMs)
   if (!form.ok) return json(form.status, { error: form.error }, headers)
 
   const observed = {
@@ -71,11 +71,17 @@ async function handle(
 
 /**
  * Creates the relay. Throws a TypeError listing every problem when `options` are invalid, so a
- * misconfigured server fails at boot. The returned handler never throws: unexpected errors
- * answer 500.
+ * misconfigured server fails at boot; warns once when it has no `verifyConversion`. The returned
+ * handler never throws: unexpected errors answer 500. Where builds load modules without the
+ * secrets (`next build`), create it on the first request, not when the module loads.
  */
 export function createImpactRelay(options: ImpactRelayOptions): ImpactRelayHandler {
   const config = resolveRelayOptions(options)
+  if (!config.verifyConversion)
+    console.warn(
+      '[Impact relay] no verifyConversion: anyone can POST forged sales (any ClickId, any amount) and this relay ' +
+        'forwards them with your credentials. Check each OrderId, amount and currency against your orders.',
+    )
   return async (request, context) => {
     try {
       return await handle(config, request, context)
