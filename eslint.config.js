@@ -14,6 +14,8 @@ export default tseslint.config(
       '.tmp/',
       'bench/results/',
       'bench/baseline/',
+      // Checked by their own runtimes (Bun, Deno, Next.js's build), with their own globals.
+      'test/runtimes/',
     ],
   },
   js.configs.recommended,
