@@ -69,7 +69,7 @@ const INTERNAL_PROPERTIES = new RegExp(
   ].join('|')})$`,
 )
 
-const ENTRIES = { index: 'src/index.ts', relay: 'src/relay/index.ts' }
+const ENTRIES = { index: 'src/index.ts', relay: 'src/relay/index.ts', server: 'src/server/index.ts' }
 
 export default [
   // npm: ESM + CJS for the plugin and the relay. js-cookie stays a dependency and analytics-next

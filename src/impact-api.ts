@@ -38,6 +38,11 @@ export function conversionsUrl(accountSid: string, base: string = IMPACT_API_BAS
   return `${base}/Advertisers/${encodeURIComponent(accountSid)}/Conversions`
 }
 
+/** Impact's Actions API URL for an account: reversals (DELETE) and changes (PUT) of its actions. */
+export function actionsUrl(accountSid: string, base: string = IMPACT_API_BASE): string {
+  return `${base}/Advertisers/${encodeURIComponent(accountSid)}/Actions`
+}
+
 /**
  * HTTP Basic credentials over UTF-8. `btoa` alone only takes Latin-1 and throws on anything else,
  * and a token may hold any character.

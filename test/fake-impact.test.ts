@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   startFakeImpact,
+  validateActionChange,
   validateConversion,
   validatePageLoad,
   type FieldError,
@@ -350,5 +351,52 @@ describe('fake Impact over HTTP', () => {
     expect((await post('/__reset', '', {})).status).toBe(200)
     expect(fake.entries()).toEqual([])
     expect((await post('/PageLoad', form(PAGE_LOAD))).status).toBe(200)
+  })
+})
+
+describe('validateActionChange (Actions API: DELETE reverses, PUT modifies)', () => {
+  const ACTION = { ActionTrackerId: '7777', OrderId: 'order-1001' }
+  it.each([
+    ['a reversal by ActionTrackerId and OrderId', 'DELETE', { ...ACTION, DispositionCode: 'ITEM_RETURNED' }, []],
+    ['a reversal by ActionId', 'DELETE', { ActionId: '1000.4636.158133', DispositionCode: 'ORDER_ERROR' }, []],
+    ['a reversal without DispositionCode', 'DELETE', ACTION, ['DispositionCode']],
+    [
+      'a reversal with a code Impact does not list',
+      'DELETE',
+      { ...ACTION, DispositionCode: 'REFUNDED' },
+      ['DispositionCode'],
+    ],
+    ['a reversal with items', 'DELETE', { ...ACTION, DispositionCode: 'OTHER', Sku: 'A' }, ['Sku']],
+    ['no action named', 'DELETE', { OrderId: 'x', DispositionCode: 'OTHER' }, ['ActionId|ActionTrackerId|OrderId']],
+    [
+      'a non-integer ActionTrackerId',
+      'DELETE',
+      { ...ACTION, ActionTrackerId: 'abc', DispositionCode: 'OTHER' },
+      ['ActionTrackerId'],
+    ],
+    [
+      'an item change, Impact-indexed',
+      'PUT',
+      { ...ACTION, Reason: 'ITEM_RETURNED', Sku: 'A', ItemSubTotalDelta: '-5', Sku2: 'B', Quantity2: '0' },
+      [],
+    ],
+    ['a change without Reason', 'PUT', { ...ACTION, Sku: 'A', ItemSubTotalDelta: '-5' }, ['Reason']],
+    [
+      'a first item indexed 1',
+      'PUT',
+      { ...ACTION, Reason: 'OTHER', Sku1: 'A', ItemSubTotalDelta1: '-5' },
+      ['Sku1', 'ItemSubTotalDelta1'],
+    ],
+    ['an item without its Sku', 'PUT', { ...ACTION, Reason: 'OTHER', ItemSubTotalDelta2: '-5' }, ['Sku2']],
+    ['an item without a change', 'PUT', { ...ACTION, Reason: 'OTHER', Sku: 'A' }, ['Sku']],
+    [
+      'a delta that is no number',
+      'PUT',
+      { ...ACTION, Reason: 'OTHER', Sku: 'A', ItemSubTotalDelta: 'minus five' },
+      ['ItemSubTotalDelta'],
+    ],
+    ['an unknown parameter', 'PUT', { ...ACTION, Reason: 'OTHER', Amount: '0', Bogus: '1' }, ['Bogus']],
+  ] as const)('%s', (_name, method, fields, expected) => {
+    expect(fieldsOf(validateActionChange(method, fields as Record<string, string>))).toEqual(expected)
   })
 })

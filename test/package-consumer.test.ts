@@ -26,9 +26,16 @@ const relay = createImpactRelay({
   allowedOrigins: ['https://shop.example'],
 })
 const listener: (req: IncomingMessage, res: ServerResponse) => void = toNodeListener(relay)
+const server: ImpactServerPlugin = impactServer({
+  accountSid: 'IRsid',
+  authToken: 'token',
+  campaignId: 1000,
+  eventTypeId: '7777',
+})
+const referrer = impactReferrer('impact_click_id=Abc-1')
 async function main(): Promise<void> {
   const answer: Response = await relay(new Request('https://shop.example/impact/conversions'))
-  console.log(JSON.stringify({ name: plugin.name, version: plugin.version, status: answer.status, node: typeof listener }))
+  console.log(JSON.stringify({ name: plugin.name, version: plugin.version, status: answer.status, node: typeof listener, server: server.name, click: referrer?.id }))
 }
 void main()
 `
@@ -37,6 +44,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Plugin } from '@segment/analytics-next'
 import { impactPartnershipCloud, type ImpactSettings } from 'analytics-plugin-impact'
 import { createImpactRelay, toNodeListener } from 'analytics-plugin-impact/relay'
+import { impactReferrer, impactServer, type ImpactServerPlugin } from 'analytics-plugin-impact/server'
 `
 
 const VARIANTS = {
@@ -86,7 +94,10 @@ function buildAndRun(dir: string, type: string, compilerOptions: Record<string, 
 describe('a relay-only server (no browser SDK installed)', () => {
   it('needs no @segment/analytics-next: an optional peer, absent from its node_modules, and it type-checks and runs', () => {
     const pkg = JSON.parse(execFileSync('tar', ['-xzOf', packedTarball, 'package/package.json'], { encoding: 'utf8' }))
-    expect(pkg.peerDependenciesMeta).toEqual({ '@segment/analytics-next': { optional: true } })
+    expect(pkg.peerDependenciesMeta).toEqual({
+      '@segment/analytics-next': { optional: true },
+      '@segment/analytics-node': { optional: true },
+    })
     // Its own node_modules: the package and Node's types, nothing of Segment's.
     const server = join(root, 'relay-only')
     const modules = join(server, 'node_modules')
@@ -127,7 +138,14 @@ describe('a TypeScript project using the packed package', () => {
         outDir: 'out',
       }
       const out = buildAndRun(dir, type, compilerOptions, IMPORTS + BODY)
-      expect(JSON.parse(out)).toEqual({ name: 'Impact Partnership Cloud', version, status: 405, node: 'function' })
+      expect(JSON.parse(out)).toEqual({
+        name: 'Impact Partnership Cloud',
+        version,
+        status: 405,
+        node: 'function',
+        server: 'Impact Partnership Cloud',
+        click: 'Abc-1',
+      })
     },
     60_000,
   )

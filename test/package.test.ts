@@ -2,7 +2,7 @@
  * The built package as users get it (run after `npm run build`, as `npm test` does): the npm
  * entry points in both module systems, the relay subpath, and the CDN bundle's global.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -67,7 +67,10 @@ describe('npm entry points', () => {
     expect(VERSION).toBe(pkg.version)
     // Injected at build time, never typed by hand.
     expect(readFileSync('src/version.ts', 'utf8')).not.toMatch(/\d+\.\d+\.\d+/)
-    expect(readFileSync('dist/index.mjs', 'utf8')).toContain(`const VERSION = ${JSON.stringify(pkg.version)}`)
+    const built = ['dist/index.mjs', ...readdirSync('dist/shared').map((f) => `dist/shared/${f}`)]
+    expect(
+      built.some((file) => readFileSync(file, 'utf8').includes(`const VERSION = ${JSON.stringify(pkg.version)}`)),
+    ).toBe(true)
   })
 })
 
@@ -82,14 +85,14 @@ describe('the packed package', () => {
   })
   afterAll(() => packed.remove())
 
-  it('ships exactly what users need: the builds, their types, the relay stub for node10, the docs', () => {
+  it('ships exactly what users need: the builds, their types, the node10 stubs of the subpaths, the docs', () => {
     const paths = packed.files.map((f) => f.path).sort()
-    // Chunks shared by the plugin and the relay are named after their first module: any name, in pairs.
+    // Chunks shared by the plugin, the relay and the server plugin are named after their first
+    // module: any name, in pairs (code and declarations alike).
     const shared = paths.filter((p) => p.startsWith('dist/shared/'))
-    expect(shared.every((p) => /^dist\/shared\/[\w-]+\.(?:mjs|cjs)$/.test(p))).toBe(true)
-    expect(shared.filter((p) => p.endsWith('.mjs')).map((p) => p.replace(/mjs$/, 'cjs'))).toEqual(
-      shared.filter((p) => p.endsWith('.cjs')),
-    )
+    expect(shared.every((p) => /^dist\/shared\/[\w-]+\.(?:d\.)?(?:mjs|cjs|mts|cts)$/.test(p))).toBe(true)
+    const pair = (p: string) => p.replace(/mjs$/, 'cjs').replace(/mts$/, 'cts')
+    expect(shared.filter((p) => /m[jt]s$/.test(p)).map(pair)).toEqual(shared.filter((p) => /c[jt]s$/.test(p)))
     expect(paths.filter((p) => !shared.includes(p))).toEqual([
       'CHANGELOG.md',
       'LICENSE',
@@ -103,8 +106,13 @@ describe('the packed package', () => {
       'dist/relay.d.cts',
       'dist/relay.d.mts',
       'dist/relay.mjs',
+      'dist/server.cjs',
+      'dist/server.d.cts',
+      'dist/server.d.mts',
+      'dist/server.mjs',
       'package.json',
       'relay/package.json',
+      'server/package.json',
     ])
   })
 
@@ -115,7 +123,7 @@ describe('the packed package', () => {
     )
   })
 
-  it('resolves types for ".", "./relay" and "./package.json" under node10, node16 (CJS and ESM) and bundler (attw)', () => {
+  it('resolves types for ".", "./relay", "./server" and "./package.json" under node10, node16 (CJS and ESM) and bundler (attw)', () => {
     const out = run('attw', [packed.tarball, '--no-definitely-typed', '--format', 'json'])
     const { analysis } = JSON.parse(out) as {
       analysis: {
@@ -144,7 +152,12 @@ describe('the packed package', () => {
       'node16-esm': 'package.json',
       bundler: 'package.json',
     }
-    expect(resolved).toEqual({ '.': types('index'), './relay': types('relay'), './package.json': json })
+    expect(resolved).toEqual({
+      '.': types('index'),
+      './relay': types('relay'),
+      './server': types('server'),
+      './package.json': json,
+    })
   }, 60_000)
 
   it('passes publint with warnings as errors', () => {

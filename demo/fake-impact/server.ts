@@ -9,10 +9,11 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BODY_LIMIT, headerErrors, parseForm, readBody, send } from './http.js'
+import { createActionLedger, validateActionChange, type FakeAction } from './actions.js'
 import { fieldError, validateConversion, validatePageLoad, type FieldError, type FormFields } from './validate.js'
 
-/** The two Impact endpoints the fake serves. */
-export type ImpactEndpoint = 'PageLoad' | 'Conversions'
+/** The Impact endpoints the fake serves. */
+export type ImpactEndpoint = 'PageLoad' | 'Conversions' | 'Actions'
 
 /** Disturbs the next `count` answers of `endpoint` (another status, or late), after validating and logging. */
 export interface Fault {
@@ -60,6 +61,10 @@ export interface FakeImpact {
   reset(): void
   /** Queues a fault; throws when it is malformed. */
   injectFault(fault: Fault): void
+  /** The actions accepted conversions created, with the reversals and changes applied. */
+  actions(): FakeAction[]
+  /** Locks the action of an order (its locking date passed); false when there is none. */
+  lock(orderId: string): boolean
 }
 
 /** A fake Impact listening on its own server. */
@@ -70,6 +75,7 @@ export interface RunningFakeImpact extends FakeImpact {
 }
 
 const CONVERSIONS_PATH = /^\/Advertisers\/([^/]+)\/Conversions$/
+const ACTIONS_PATH = /^\/Advertisers\/([^/]+)\/Actions$/
 
 const hostOf = (url: string | undefined): string | undefined =>
   url !== undefined && URL.canParse(url) ? new URL(url).hostname : undefined
@@ -89,8 +95,8 @@ function checkFault(input: unknown): Fault {
   const { endpoint, status, count, retryAfter, delayMs } = (input ?? {}) as Record<string, unknown>
   const int = (v: unknown, min: number, max = Infinity): v is number =>
     Number.isInteger(v) && (v as number) >= min && (v as number) <= max
-  if (endpoint !== 'PageLoad' && endpoint !== 'Conversions') {
-    throw new Error('endpoint must be PageLoad or Conversions')
+  if (endpoint !== 'PageLoad' && endpoint !== 'Conversions' && endpoint !== 'Actions') {
+    throw new Error('endpoint must be PageLoad, Conversions or Actions')
   }
   if (status === undefined && delayMs === undefined) throw new Error('give a status, a delayMs, or both')
   if (status !== undefined && !int(status, 400, 599)) throw new Error('status must be an integer from 400 to 599')
@@ -112,6 +118,7 @@ type Judged = Pick<LogEntry, 'endpoint' | 'fields' | 'errors' | 'status' | 'faul
 export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
   let log: LogEntry[] = []
   let faults: Fault[] = []
+  const ledger = createActionLedger()
   let nextId = 1
 
   function record(req: IncomingMessage, path: string, judged: Judged): void {
@@ -171,6 +178,7 @@ export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
       return send(res, status, body, retry)
     }
     if (sid !== undefined) {
+      ledger.record(fields)
       const QueuedUri = `/Advertisers/${sid}/APISubmissions/${randomUUID().replace(/-/g, '')}`
       return send(res, 200, { Status: 'QUEUED', QueuedUri })
     }
@@ -179,16 +187,63 @@ export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
     send(res, 200, { ...(clickId && { clickId }), sessionStart, warnings: [] })
   }
 
-  /** `GET /__log`, `POST /__reset`, `POST /__faults`: for tests and the demo panel, not logged. */
+  /** Validates, logs and answers a reversal (`DELETE`) or modification (`PUT`) of an action. */
+  async function actionChange(req: IncomingMessage, res: ServerResponse, path: string, sid: string) {
+    const method = req.method as 'DELETE' | 'PUT'
+    const { text, tooLarge } = await readBody(req)
+    const auth = authErrors(req, sid)
+    const headers = headerErrors(req, false)
+    const parsed = tooLarge
+      ? { fields: {}, errors: [fieldError('body', `body exceeds ${BODY_LIMIT} bytes`)] }
+      : parseForm(text)
+    const fields = parsed.fields ?? {}
+    const errors = [
+      ...auth,
+      ...headers,
+      ...parsed.errors,
+      ...(parsed.fields ? validateActionChange(method, fields) : []),
+    ]
+    const fault = takeFault('Actions')
+    const answer = auth.length
+      ? { status: 401, body: { Status: 'ERROR', errors } }
+      : errors.length
+        ? { status: 400, body: { Status: 'ERROR', errors } }
+        : fault?.status
+          ? {
+              status: fault.status,
+              body: { Status: 'ERROR', errors: [fieldError('request', `injected fault: HTTP ${fault.status}`)] },
+            }
+          : ledger.change(method, fields)
+    record(req, path, {
+      endpoint: 'Actions',
+      fields,
+      errors,
+      status: answer.status,
+      ...(fault?.status && { fault: fault.status }),
+    })
+    const retry = fault?.retryAfter === undefined ? {} : { 'Retry-After': `${fault.retryAfter}` }
+    send(res, answer.status, answer.body, retry)
+  }
+
+  /**
+   * `GET /__log`, `POST /__reset`, `POST /__faults`, `GET /__actions`, `POST /__lock` (`{ orderId }`):
+   * for tests and the demo panel, not logged.
+   */
   async function control(req: IncomingMessage, res: ServerResponse, route: string) {
     const { text, tooLarge } = await readBody(req)
     if (route.startsWith('OPTIONS ')) {
       return send(res, 204, undefined, { 'Access-Control-Allow-Headers': 'content-type' })
     }
     if (route === 'GET /__log') return send(res, 200, { entries: structuredClone(log) })
+    if (route === 'GET /__actions') return send(res, 200, { actions: ledger.list() })
+    if (route === 'POST /__lock') {
+      const orderId = (JSON.parse(tooLarge ? '{}' : text || '{}') as { orderId?: unknown }).orderId
+      return send(res, typeof orderId === 'string' && ledger.lock(orderId) ? 200 : 404, { ok: true })
+    }
     if (route === 'POST /__reset') {
       log = []
       faults = []
+      ledger.reset()
       return send(res, 200, { ok: true })
     }
     if (route !== 'POST /__faults') return send(res, 404, { error: `no control route ${route}` })
@@ -205,6 +260,9 @@ export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     if (path.startsWith('/__')) return control(req, res, `${method} ${path}`)
     const sid = CONVERSIONS_PATH.exec(path)?.[1]
+    const actionsSid = ACTIONS_PATH.exec(path)?.[1]
+    if (actionsSid !== undefined && (method === 'DELETE' || method === 'PUT'))
+      return actionChange(req, res, path, actionsSid)
     const known = path === '/PageLoad' || sid !== undefined
     if (method === 'POST' && known) return impact(req, res, path, sid)
     req.resume() // drain any body so a keep-alive connection stays usable
@@ -244,10 +302,13 @@ export function createFakeImpact(options: FakeImpactOptions): FakeImpact {
     reset() {
       log = []
       faults = []
+      ledger.reset()
     },
     injectFault(fault) {
       faults.push(checkFault(fault))
     },
+    actions: () => ledger.list(),
+    lock: (orderId) => ledger.lock(orderId),
   }
 }
 

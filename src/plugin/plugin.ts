@@ -7,7 +7,7 @@ import type { Answer } from '../delivery/transport'
 import { createLogger, type Logger } from '../log'
 import { ImpactSettingsError, resolveSettings, type ResolvedSettings } from '../settings'
 import type { ImpactSettings } from '../types'
-import { VERSION } from '../version'
+import { PLUGIN_NAME, VERSION } from '../version'
 import { claimCloudModeDestination } from './cloud-mode'
 import { conversionTarget } from './conversion-target'
 import { cdnConsent, withTrackingConsent, type Sending } from './consent'
@@ -19,8 +19,7 @@ import { createPageLoads, type Landing, type PageLoads } from './page-loads'
 import { routeEvent, type Route } from './route'
 import { valueAt } from './values'
 
-/** The destination's name: what `integrations: { 'Impact Partnership Cloud': false }` refers to. */
-export const PLUGIN_NAME = 'Impact Partnership Cloud'
+export { PLUGIN_NAME }
 
 /**
  * A handler waits this long at most for its request's first attempt, so `analytics.track()`

@@ -106,8 +106,11 @@ function parseUrl(value: unknown): URL | undefined {
 const isExactOrigin = (value: unknown): boolean =>
   /^https?:$/.test(parseUrl(value)?.protocol ?? '') && parseUrl(value)?.origin === value
 
-/** The URL without trailing slashes, or undefined when unusable. */
-function impactUrlOf(value: unknown): string | undefined {
+/**
+ * An Impact base URL without trailing slashes, or undefined when unusable: https only (plain http
+ * for loopback hosts, the tests' fake Impact), no query, fragment or credentials.
+ */
+export function impactUrlOf(value: unknown): string | undefined {
   const url = parseUrl(value)
   if (!url || url.search || url.hash || url.username || url.password) return undefined
   // The Auth Token and visitors' addresses travel in these requests: never in clear text off this machine.

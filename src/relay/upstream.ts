@@ -16,8 +16,10 @@ export type ImpactAnswer =
     }
   | { reached: false; timedOut: boolean }
 
-/** One POST to Impact. */
+/** One request to Impact (a form POST, unless `method` says otherwise). */
 export interface ImpactRequest {
+  /** Default `POST`; the Actions API takes `DELETE` and `PUT`. */
+  method?: 'POST' | 'PUT' | 'DELETE' | undefined
   url: string
   fields: Readonly<Record<string, string>>
   /** Basic credentials (conversions); PageLoads go without. */
@@ -57,7 +59,7 @@ function parseJson(text: string | undefined): unknown {
 }
 
 /**
- * POSTs `fields` as a form to Impact and reads at most ANSWER_MAX_BYTES of the answer, all
+ * Sends `fields` as a form to Impact and reads at most ANSWER_MAX_BYTES of the answer, all
  * within `timeoutMs`. Never throws. Redirects are not followed: credentials must never be replayed
  * to wherever one points.
  */
@@ -69,7 +71,7 @@ export async function postToImpact(request: ImpactRequest): Promise<ImpactAnswer
   if (request.authorization) headers.authorization = request.authorization
   try {
     const response = await fetch(request.url, {
-      method: 'POST',
+      method: request.method ?? 'POST',
       headers,
       body: new URLSearchParams(request.fields).toString(),
       redirect: 'manual', // 'error' is not supported everywhere
