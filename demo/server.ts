@@ -7,6 +7,7 @@
  *  - a strict fake Impact (PageLoad + Conversions) on its own port, where the relay forwards; its
  *    log, which the page's panel shows, is also readable here under /fake-impact/ (same origin).
  */
+import './package-version'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { build } from 'esbuild'
@@ -17,6 +18,7 @@ import { startFakeImpact, type RunningFakeImpact } from './fake-impact/index'
 import { PAGES, renderPage } from './layout'
 import { SEGMENT_ORDER_COMPLETED } from './segment-order-example'
 import { serveSnippet } from './segment-snippet'
+import { createShopBackend, DEMO_EVENT_TYPE_ID } from './shop-backend'
 
 /** Demo credentials: fake, only meaningful to the fake Impact. */
 export const DEMO_ACCOUNT = { accountSid: 'IRdemoAccountSid1', authToken: 'demo-token-not-a-secret', campaignId: 12345 }
@@ -67,8 +69,14 @@ export async function startDemo(
       impactPageLoadUrl: `${impact.url}/PageLoad`,
     }),
   )
+  const backend = createShopBackend(DEMO_ACCOUNT, impact.url)
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo')
+    if (url.pathname.startsWith('/api/'))
+      return void backend(req, res, url.pathname).then(
+        (served) => served || notFound(res),
+        () => res.writeHead(500).end(),
+      )
     if (url.pathname === '/impact/conversions' || url.pathname === '/impact/pageload') return relay(req, res)
     if (url.pathname.startsWith(`${PANEL_BASE}/__`)) {
       // The panel reads the fake's log through the shop's own origin, like everything else here.
@@ -172,6 +180,8 @@ function config(res: ServerResponse, mode: ConsentMode): void {
     pageLoadEndpoint: '/impact/pageload',
     enablePageEvents: true,
     enableIdentifyEvents: true,
+    // The event type the shop set up in Impact: its actions can then be refunded from the server.
+    eventTypeId: DEMO_EVENT_TYPE_ID,
     debug: true,
     ...setup.settings,
   }

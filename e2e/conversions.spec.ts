@@ -71,7 +71,7 @@ test('Order Completed goes through the real relay to Impact with the landing Cli
   expect(conversion.hasAuthorization).toBe(true)
   expect(conversion.fields).toMatchObject({
     CampaignId: '12345',
-    EventTypeCode: 'Order Completed',
+    EventTypeId: '7777',
     OrderId: order,
     ClickId: CLICK,
     CurrencyCode: 'USD',
@@ -325,7 +325,7 @@ test('with the relay down 20 minutes while the visitor stays, the sale arrives o
   await advance(page, 20 * 60_000)
   // Retried all along, far past the 10 attempts a PageLoad gets, and still waiting.
   expect(refused).toBeGreaterThan(15)
-  expect((await outbox(page)).map((i) => i.key)).toEqual(['Order Completed|OUTAGE-20'])
+  expect((await outbox(page)).map((i) => i.key)).toEqual(['7777|OUTAGE-20'])
   await page.unroute('**/impact/conversions')
   await arrivesOnce(page, impact, 'OUTAGE-20')
   expect(await outbox(page)).toEqual([])

@@ -11,7 +11,8 @@ import type { Fault } from '../demo/fake-impact/server'
 /** What the fake Impact logged for one request (see demo/fake-impact). */
 export interface ImpactEntry {
   id: number
-  endpoint: 'PageLoad' | 'Conversions' | 'preflight' | 'other'
+  endpoint: 'PageLoad' | 'Conversions' | 'Actions' | 'preflight' | 'other'
+  method?: string
   path: string
   fields: Record<string, string>
   valid: boolean

@@ -4,7 +4,9 @@
   var base = window.DEMO.panelUrl
   var KEYS = {
     PageLoad: ['PageUrl', 'ReferringUrl', 'CustomerId'],
-    Conversions: ['OrderId', 'EventTypeCode', 'OrderPromoCode'],
+    Conversions: ['OrderId', 'EventTypeId', 'EventTypeCode', 'OrderPromoCode'],
+    // Reversals (DELETE) and item changes (PUT) the shop's server sent for refunds and cancellations.
+    Actions: ['OrderId', 'DispositionCode', 'Reason', 'Sku', 'ItemSubTotalDelta', 'Sku2', 'ItemSubTotalDelta2'],
   }
 
   function cell(text, cls) {
@@ -36,7 +38,7 @@
         // First-party mode: the relay adds the visitor's address as it observed it.
         if (e.fields.IpAddress) details.unshift('relay saw IP ' + e.fields.IpAddress)
         // What the visitor's consent choice sent: true, false (Consent Mode), or no field (no consent gating).
-        details.push('TrackingConsent=' + (e.fields.TrackingConsent || '(none)'))
+        if (e.endpoint !== 'Actions') details.push('TrackingConsent=' + (e.fields.TrackingConsent || '(none)'))
         if (e.fields.CustomerEmail) details.push('CustomerEmail=' + e.fields.CustomerEmail.slice(0, 10) + '… (SHA-1)')
         e.errors.forEach(function (err) {
           details.push('✗ ' + err.field + ': ' + err.message)
@@ -44,7 +46,7 @@
         ;[
           e.id,
           e.at.slice(11, 19),
-          e.endpoint,
+          e.endpoint === 'Actions' ? 'Actions ' + e.method : e.endpoint,
           e.status,
           e.valid ? '✓ valid' : '✗ invalid',
           e.fields.ClickId || '',
