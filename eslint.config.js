@@ -54,4 +54,39 @@ export default tseslint.config(
     files: ['scripts/**/*.mjs', '*.mjs', '*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // Shared by the browser plugin, the relay and the analytics-node plugin, never copied: the field
+    // tables, the pure mapping and the rules around it run on every platform, so they touch no
+    // browser global, no storage and no Node built-in.
+    files: [
+      'src/fields.ts',
+      'src/fields/**/*.ts',
+      'src/impact-api.ts',
+      'src/settings.ts',
+      'src/types.ts',
+      'src/version.ts',
+      'src/log.ts',
+      'src/delivery/retry.ts',
+      'src/plugin/consent.ts',
+      'src/plugin/conversion-fields.ts',
+      'src/plugin/field-values.ts',
+      'src/plugin/fit-conversion.ts',
+      'src/plugin/hash-email.ts',
+      'src/plugin/identity-fields.ts',
+      'src/plugin/values.ts',
+      'src/server/action-changes.ts',
+    ],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'process', 'Buffer'].map(
+          (name) => ({ name, message: 'shared code is platform-free: pass what it needs in' }),
+        ),
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'js-cookie'], message: 'shared code is platform-free' }] },
+      ],
+    },
+  },
 )
