@@ -448,3 +448,22 @@ test('with no room in localStorage or sessionStorage for the plugin, a reloaded 
   await trackOrder(page, 'FULL-1')
   await conversionsAfter(page, impact, 2000, 1)
 })
+
+test('a thank-you page reopened three days later (from the order e-mail) sends the sale nothing more', async ({
+  context,
+  impact,
+}) => {
+  const first = await context.newPage()
+  const order = await buy(first)
+  await impact.waitFor((e) => accepted(e).length === 1, 'the sale')
+  await first.close()
+  // Three days later, the customer opens the confirmation link again.
+  const reopened = await context.newPage()
+  await reopened.clock.install({ time: Date.now() + 3 * 86_400_000 })
+  await reopened.goto(`/thank-you?order=${order}`)
+  await expect(reopened.locator('#order-id')).toHaveText(order)
+  // Time for a send, its retries and the replay after load.
+  await reopened.clock.runFor(10_000)
+  await reopened.waitForTimeout(3000)
+  expect(only('Conversions', await impact.entries())).toHaveLength(1)
+})

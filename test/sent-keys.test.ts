@@ -1,7 +1,7 @@
 // A reloaded thank-you page sends nothing new, also when localStorage refuses the plugin's writes:
 // sent keys then go to sessionStorage, and where that is full too, to a compact cookie.
 import { describe, expect, it } from 'vitest'
-import { SENT_COOKIE } from '../src/delivery/sent-keys'
+import { SENT_COOKIE, SENT_KEY, SENT_LIMIT, SENT_TTL_MS } from '../src/delivery/sent-keys'
 import { Clock, FakeFallbackStore, MemoryStorage } from './support/delivery-fakes'
 import { conversionBody, keyOf, tab, type TabOptions } from './support/delivery-tab'
 
@@ -27,6 +27,33 @@ function fullStorage(): MemoryStorage {
   return storage
 }
 
+describe('sent memory', () => {
+  it('a thank-you page reopened three days later (from the order e-mail) sends nothing', async () => {
+    expect(await orderThenReload({ storage: new MemoryStorage() }, 3 * 86_400_000)).toHaveLength(1)
+  })
+
+  it('still remembers after 29 days, forgets after 30', async () => {
+    expect(await orderThenReload({ storage: new MemoryStorage() }, 29 * 86_400_000)).toHaveLength(1)
+    expect(await orderThenReload({ storage: new MemoryStorage() }, SENT_TTL_MS)).toHaveLength(2)
+  })
+
+  it(`keeps at most ${SENT_LIMIT} keys, the newest`, async () => {
+    const storage = new MemoryStorage()
+    const clock = new Clock()
+    const old: Record<string, number> = {}
+    for (let i = 0; i < SENT_LIMIT + 50; i++) old[keyOf(`old-${i}`)] = clock.t - (SENT_LIMIT + 50 - i) * 1000
+    storage.setItem(SENT_KEY, JSON.stringify(old))
+    const t = tab({ storage, clock })
+    t.net.fallback = () => 200
+    await t.delivery.sendConversion({ key: keyOf('new-1'), body: conversionBody('new-1') })
+    const kept = Object.keys(JSON.parse(storage.getItem(SENT_KEY)!) as object)
+    expect(kept).toHaveLength(SENT_LIMIT)
+    expect(kept).toContain(keyOf('new-1'))
+    expect(kept).toContain(keyOf(`old-${SENT_LIMIT + 49}`))
+    expect(kept).not.toContain(keyOf('old-0'))
+  })
+})
+
 describe('sent keys when localStorage is full', () => {
   it('fall back to sessionStorage: the reload sends nothing', async () => {
     const session = new MemoryStorage()
@@ -44,7 +71,7 @@ describe('sent keys when localStorage is full', () => {
     expect(value).not.toContain('o-1')
   })
 
-  it('the cookie keeps the newest 20 keys and forgets a key after 48 h', async () => {
+  it('the cookie keeps the newest 20 keys and forgets a key after 30 days', async () => {
     const cookies = new FakeFallbackStore()
     const options = { storage: fullStorage(), sessionStorage: fullStorage(), sentFallback: cookies }
     const clock = new Clock()
@@ -57,7 +84,7 @@ describe('sent keys when localStorage is full', () => {
     const reload = tab({ ...options, clock })
     reload.net.fallback = () => 200
     expect(await reload.delivery.sendConversion({ key: keyOf('o-24'), body: conversionBody('o-24') })).toBe('duplicate')
-    clock.t += 48 * 3_600_000
+    clock.t += SENT_TTL_MS
     const later = tab({ ...options, clock })
     later.net.fallback = () => 200
     expect(await later.delivery.sendConversion({ key: keyOf('o-24'), body: conversionBody('o-24') })).not.toBe(

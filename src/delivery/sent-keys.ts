@@ -6,8 +6,14 @@ export const SENT_KEY = 'impact_sent_orders'
 /** Cookie holding delivered keys in compact form when neither storage takes them. */
 export const SENT_COOKIE = 'impact_sent'
 
-/** How long a delivered conversion's key is remembered: a reloaded thank-you page sends nothing. */
-export const SENT_TTL_MS = 48 * 3_600_000
+/**
+ * How long a delivered conversion's key is remembered: customers reopen order confirmations from
+ * e-mails for weeks, and a reopened thank-you page must send nothing.
+ */
+export const SENT_TTL_MS = 30 * 86_400_000
+
+/** Most keys remembered in storage (the newest): a busy shared device stays bounded. */
+export const SENT_LIMIT = 500
 
 /** Most keys the compact cookie keeps (newest first), so it stays small on every request. */
 const COOKIE_KEYS = 20
@@ -45,8 +51,11 @@ export function createSentKeys(stores: Store[], now: () => number, fallback?: Fa
       for (const store of stores) {
         // Rebuilt from fresh times only, whatever shape the stored data has.
         const stored = Object(store.load(SENT_KEY))
+        const kept = Object.keys(stored).filter((k) => fresh(stored[k]))
+        // The newest SENT_LIMIT - 1, then this one.
+        kept.sort((a, b) => stored[b] - stored[a]).length = Math.min(kept.length, SENT_LIMIT - 1)
         const sent: Record<string, number> = {}
-        for (const k in stored) if (fresh(stored[k])) sent[k] = stored[k]
+        for (const k of kept) sent[k] = stored[k]
         sent[key] = now()
         if (store.save(SENT_KEY, sent)) return
       }
