@@ -59,16 +59,22 @@ export async function startDemo(
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   const actualPort = (server.address() as { port: number }).port
-  const relay = toNodeListener(
-    createImpactRelay({
-      accountSid: DEMO_ACCOUNT.accountSid,
-      authToken: DEMO_ACCOUNT.authToken,
-      campaignIds: [DEMO_ACCOUNT.campaignId],
-      allowedOrigins: [`http://127.0.0.1:${actualPort}`, `http://localhost:${actualPort}`, ...extraOrigins],
-      impactBaseUrl: impact.url,
-      impactPageLoadUrl: `${impact.url}/PageLoad`,
-    }),
-  )
+  /** The relay as the shop configured it; the e2e tests reconfigure it through /__demo/relay. */
+  const relayFor = (campaignIds: Array<string | number>) =>
+    toNodeListener(
+      createImpactRelay({
+        accountSid: DEMO_ACCOUNT.accountSid,
+        authToken: DEMO_ACCOUNT.authToken,
+        campaignIds,
+        allowedOrigins: [`http://127.0.0.1:${actualPort}`, `http://localhost:${actualPort}`, ...extraOrigins],
+        impactBaseUrl: impact.url,
+        impactPageLoadUrl: `${impact.url}/PageLoad`,
+        // The demo shop keeps no order store, so it vouches for every sale; a real shop checks each
+        // one against its orders (docs/relay.md, "Forged sales").
+        verifyConversion: () => true,
+      }),
+    )
+  let relay = relayFor([DEMO_ACCOUNT.campaignId])
   const backend = createShopBackend(DEMO_ACCOUNT, impact.url)
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo')
@@ -78,6 +84,12 @@ export async function startDemo(
         () => res.writeHead(500).end(),
       )
     if (url.pathname === '/impact/conversions' || url.pathname === '/impact/pageload') return relay(req, res)
+    // A misconfigured relay, for the tests: `POST /__demo/relay?campaignIds=1,2` (none: the shop's own).
+    if (url.pathname === '/__demo/relay' && req.method === 'POST') {
+      const ids = url.searchParams.get('campaignIds')
+      relay = relayFor(ids ? ids.split(',') : [DEMO_ACCOUNT.campaignId])
+      return void res.writeHead(204).end()
+    }
     if (url.pathname.startsWith(`${PANEL_BASE}/__`)) {
       // The panel reads the fake's log through the shop's own origin, like everything else here.
       req.url = url.pathname.slice(PANEL_BASE.length) + url.search

@@ -467,3 +467,29 @@ test('a thank-you page reopened three days later (from the order e-mail) sends t
   await reopened.waitForTimeout(3000)
   expect(only('Conversions', await impact.entries())).toHaveLength(1)
 })
+
+test('the real relay with an outdated campaignIds answers 403 and the sale is kept; once the relay is fixed, the next page sends it once', async ({
+  page,
+  impact,
+}) => {
+  test.slow()
+  wireOf(page)
+  await page.clock.install()
+  // The shop's program changed: the relay still lists only an old CampaignId.
+  await page.request.post('/__demo/relay?campaignIds=99999')
+  try {
+    await page.goto('/product')
+    const refused = page.waitForResponse((r) => r.url().endsWith('/impact/conversions') && r.status() === 403)
+    await trackOrder(page, 'OUTDATED-1')
+    await refused
+    await advance(page, 2 * 60_000)
+    expect((await outbox(page)).map((i) => i.key)).toEqual(['7777|OUTDATED-1'])
+    expect(only('Conversions', await impact.entries())).toHaveLength(0)
+  } finally {
+    await page.request.post('/__demo/relay')
+  }
+  // Fixed: the next page replays the sale, once.
+  await page.goto('/product')
+  await arrivesOnce(page, impact, 'OUTDATED-1')
+  expect(await outbox(page)).toEqual([])
+})
