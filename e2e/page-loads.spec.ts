@@ -81,3 +81,34 @@ test("integrations: { 'Impact Partnership Cloud': false } sends nothing for that
   expect(only('PageLoad', await impact.entries())).toHaveLength(2)
   expect(entries.length).toBeGreaterThanOrEqual(2)
 })
+
+test('two copies of the plugin on one page (the CDN factory registered twice): one PageLoad per page view, one conversion, one warning', async ({
+  page,
+  impact,
+}) => {
+  const warnings: string[] = []
+  page.on('console', (m) => m.type() === 'warning' && m.text().startsWith('[Impact]') && warnings.push(m.text()))
+  await page.goto(`/?irclickid=${CLICK}`)
+  await impact.waitFor((e) => only('PageLoad', e).length === 1, 'the landing PageLoad')
+  await page.evaluate(async () => {
+    type W = {
+      demoAnalytics: {
+        register(p: unknown): Promise<unknown>
+        page(): Promise<unknown>
+        track(n: string, p: object): Promise<unknown>
+      }
+      ImpactPartnershipCloud: (s: unknown) => unknown
+      DEMO: { settings: unknown }
+    }
+    const w = window as unknown as W
+    await w.demoAnalytics.register(w.ImpactPartnershipCloud(w.DEMO.settings))
+    await w.demoAnalytics.page()
+    await w.demoAnalytics.track('Order Completed', { order_id: 'TWICE-1', total: 10, currency: 'USD' })
+  })
+  await impact.waitFor((e) => only('Conversions', e).length === 1, 'the conversion')
+  await page.waitForTimeout(2000)
+  const entries = await impact.entries()
+  expect(only('PageLoad', entries)).toHaveLength(2)
+  expect(only('Conversions', entries).map((e) => e.fields.OrderId)).toEqual(['TWICE-1'])
+  expect(warnings).toEqual(['[Impact] already active on this page: this copy is inactive'])
+})

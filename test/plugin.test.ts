@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AnalyticsBrowser, type Analytics, type CDNSettings, type Context, type Plugin } from '@segment/analytics-next'
+import { AnalyticsBrowser, Context, type Analytics, type CDNSettings, type Plugin } from '@segment/analytics-next'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SEGMENT_ORDER_COMPLETED } from '../demo/segment-order-example'
 import { validateConversion, type LogEntry, type RunningFakeImpact } from '../demo/fake-impact/index'
@@ -178,7 +178,10 @@ describe('inside analytics-next', () => {
   ])('a repeat inside the window, %s: a plain PageLoad whose PageUrl carries no click id', async (_name, reload) => {
     let analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
     await analytics.page()
-    if (reload) analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    if (reload) {
+      setPage(location.href) // a new document at the same URL
+      analytics = await load([impactPartnershipCloud(settings({ enablePageEvents: true }))])
+    }
     await analytics.page()
     const [click, repeat, ...more] = impactRequests()
     expect(more).toEqual([])
@@ -508,6 +511,7 @@ describe('consent', () => {
     await first.track('Order Completed', { ...ORDER, order_id: 'BEFORE-1' }, choice(true))
     await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
     relay.posts.length = 0
+    setPage(location.href) // the next page
     localStorage.setItem(
       'impact_outbox',
       JSON.stringify([
@@ -661,6 +665,35 @@ describe('consent', () => {
     await sleep(500)
     expect(fake.entries()).toEqual([])
     expect(relay.posts).toEqual([])
+  })
+})
+
+describe('one instance per page', () => {
+  it('a second plugin on the page (an npm build beside the CDN bundle) stays inactive, with one warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const analytics = await load([
+      impactPartnershipCloud(settings({ enablePageEvents: true })),
+      impactPartnershipCloud(settings({ enablePageEvents: true })),
+    ])
+    await analytics.page()
+    await analytics.track('Order Completed', ORDER)
+    await vi.waitFor(() => expect(relay.posts).toHaveLength(1))
+    await sleep(500)
+    expect(impactRequests()).toHaveLength(1)
+    expect(relay.posts).toHaveLength(1)
+    const ours = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('[Impact]'))
+    expect(ours).toEqual(['[Impact] already active on this page: this copy is inactive'])
+  })
+
+  it('one plugin registered twice counts once, without a warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const plugin = impactPartnershipCloud(settings({ enablePageEvents: true }))
+    const analytics = await load([plugin])
+    await plugin.load(new Context({ type: 'page' } as never), analytics)
+    await analytics.page()
+    await sleep(300)
+    expect(impactRequests()).toHaveLength(1)
+    expect(warn.mock.calls.filter((c) => String(c[0]).startsWith('[Impact]'))).toEqual([])
   })
 })
 

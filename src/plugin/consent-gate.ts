@@ -58,9 +58,7 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
   let removed = false
   let warned = false
   const failClosed = (): void =>
-    log.error(
-      "consent: no category known for Impact, nothing sent. Set consentCategories (['C0001'] if Impact needs no consent).",
-    )
+    log.error("consent: no category known, nothing sent. Set consentCategories (['C0001'] if Impact needs no consent).")
   if (gated && !categories.length) failClosed()
 
   const release = (sending: Sending, event: SegmentEvent, sends: boolean): Release[] => {

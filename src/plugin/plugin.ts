@@ -5,7 +5,7 @@ import { createDelivery, type Delivery } from '../delivery/delivery'
 import { isSuccess } from '../delivery/retry'
 import type { Answer } from '../delivery/transport'
 import { createLogger, type Logger } from '../log'
-import { ImpactSettingsError, resolveSettings, type ResolvedSettings } from '../settings'
+import { resolveSettings, type ResolvedSettings } from '../settings'
 import type { ImpactSettings } from '../types'
 import { PLUGIN_NAME, VERSION } from '../version'
 import { claimCloudModeDestination } from './cloud-mode'
@@ -20,6 +20,12 @@ import { routeEvent, type Route } from './route'
 import { valueAt } from './values'
 
 export { PLUGIN_NAME }
+
+/**
+ * Where a page keeps its active plugin: one per page, whichever build it comes from (an npm build
+ * next to the CDN bundle, two register calls), or every click and sale would count twice.
+ */
+export const ACTIVE_INSTANCE = Symbol.for('impact-partnership-cloud')
 
 /**
  * A handler waits this long at most for its request's first attempt, so `analytics.track()`
@@ -56,7 +62,8 @@ interface StartedPlugin {
  */
 export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
   (rawSettings: ImpactSettings): Plugin => {
-    const settings = readSettings(rawSettings)
+    // Never throws: a getter that throws (a hostile Proxy) is one more listed problem.
+    const settings = resolveSettings(rawSettings)
     let started: StartedPlugin | undefined
     let loaded!: () => void
     const ready = new Promise<void>((resolve) => (loaded = resolve))
@@ -79,8 +86,11 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
       load(_ctx, analytics) {
         try {
           if (settings instanceof Error) throw settings
-          // Registered twice (or loaded again): one set of listeners and one landing capture.
-          started ??= start(settings, analytics)
+          const page = globalThis as { [ACTIVE_INSTANCE]?: unknown }
+          if (!started && page[ACTIVE_INSTANCE])
+            createLogger(true).warn('already active on this page: this copy is inactive')
+          // Loaded again: one set of listeners and one landing capture.
+          else page[ACTIVE_INSTANCE] = started ??= start(settings, analytics)
         } catch (error) {
           // Invalid settings (one message listing every problem), or a page the plugin cannot run in.
           createLogger(true).error(error instanceof Error ? error.message : 'could not start: ' + error)
@@ -96,15 +106,6 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
   },
   { pluginName: PLUGIN_NAME } as const,
 )
-
-/** Resolved settings, or the error to report at load: a settings object whose getters throw included. */
-function readSettings(raw: ImpactSettings): ResolvedSettings | Error {
-  try {
-    return resolveSettings(raw)
-  } catch {
-    return new ImpactSettingsError(['settings: could not be read (a getter threw)'])
-  }
-}
 
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
 function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin {

@@ -3,13 +3,19 @@
  * Only for files running in `// @vitest-environment happy-dom`.
  */
 
+import { ACTIVE_INSTANCE } from '../../src/plugin/plugin'
+
 interface HappyDomWindow {
   happyDOM: { setURL(url: string): void }
 }
 
-/** Moves the test page to `url` (no navigation, just the location and its cookie scope). */
+/**
+ * Moves the test page to `url` (no navigation, just the location and its cookie scope), as a new
+ * page: no plugin is active on it yet.
+ */
 export function setPage(url: string): void {
   ;(window as unknown as HappyDomWindow).happyDOM.setURL(url)
+  delete (globalThis as { [ACTIVE_INSTANCE]?: unknown })[ACTIVE_INSTANCE]
 }
 
 /** Cookies visible to the current page, as name -> value. */
