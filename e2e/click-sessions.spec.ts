@@ -152,3 +152,22 @@ test('with localStorage throwing, conversions still go out and other destination
   const entries = await impact.waitFor((e) => only('Conversions', e).length === 1, 'the conversion')
   expect(only('Conversions', entries)[0]!.fields).toMatchObject({ ClickId: 'NoStorage1', OrderId: 'NO-STORAGE-1' })
 })
+
+test('one click cookie for plugin and relay: a newer click on checkout. replaces the one from www., on every subdomain', async ({
+  page,
+  impact,
+  context,
+}) => {
+  const clickCookies = async () => (await context.cookies()).filter((c) => c.name === 'impact_click_id')
+  await page.goto(`http://www.shop.example.test:${PORT}/?irclickid=WwwClick1`)
+  await impact.waitFor((e) => pageLoads(e).length === 1, 'landing on www')
+  // The plugin wrote it on the registrable domain, and the relay's Set-Cookie went to the same place.
+  expect(await clickCookies()).toEqual([expect.objectContaining({ value: 'WwwClick1', domain: '.example.test' })])
+  await page.goto(`http://checkout.shop.example.test:${PORT}/?irclickid=CheckoutClick2`)
+  await impact.waitFor((e) => pageLoads(e).length === 2, 'a newer click on checkout')
+  expect(await clickCookies()).toEqual([expect.objectContaining({ value: 'CheckoutClick2', domain: '.example.test' })])
+  // Back on www, the newest click attributes.
+  await page.goto(`http://www.shop.example.test:${PORT}/product`)
+  const [, , product] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 3, 'www product page'))
+  expect(product).toMatchObject({ ClickId: 'CheckoutClick2' })
+})

@@ -75,6 +75,37 @@ describe('the pageload route', () => {
     expect(forwarded?.headers.cookie).toBeUndefined()
   })
 
+  it('sets the click cookie where the plugin keeps its own (its session cookie counts the labels): one cookie per visitor', async () => {
+    const relay = createImpactRelay(options())
+    const landing = (session: string | undefined, origin = 'https://shop.example.com') =>
+      relay(
+        post(
+          { ...LANDING, PageUrl: `${origin}/?irclickid=${CLICK}` },
+          { origin, ...(session !== undefined && { cookie: `a=1; impact_click_session=${session}; b=2` }) },
+          'https://shop.example.com/impact/pageload',
+        ),
+      ).then((r) => r.headers.get('set-cookie'))
+    // The plugin's registrable domain, two labels: the cookie every subdomain shares.
+    expect(await landing('1700000000000.1700000000000.2')).toMatch(/; Domain=example\.com$/)
+    expect(await landing('1700000000000.1700000000000.3')).toMatch(/; Domain=shop\.example\.com$/)
+    expect(await landing('1700000000000.1700000000000.4')).not.toMatch(/Domain=/)
+    // Host-only where the plugin is host-only, or says nothing, or says what cannot be.
+    for (const session of ['1.2.0', undefined, '1.2.9', '1.2.1', 'x.y.2', '1.2.2x'])
+      expect(await landing(session)).not.toMatch(/Domain=/)
+    // Only ever the request's own host or a parent of it, whatever else the cookies say.
+    expect(await landing('1.2.2; Domain=evil.example')).toMatch(/; Domain=example\.com$/)
+    expect(await landing('1.2.2', 'http://127.0.0.1:8080')).not.toMatch(/Domain=/)
+    // The relay's own cookieDomain wins.
+    const configured = createImpactRelay(options({ cookieDomain: 'shop.example.com' }))
+    const answer = await configured(
+      post(
+        { ...LANDING, PageUrl: `https://shop.example.com/?irclickid=${CLICK}` },
+        { origin: 'https://shop.example.com', cookie: 'impact_click_session=1.2.2' },
+      ),
+    )
+    expect(answer.headers.get('set-cookie')).toMatch(/; Domain=shop\.example\.com$/)
+  })
+
   it('requires a served CampaignId, an EventDate and a PageUrl; forwards nothing otherwise', async () => {
     const relay = createImpactRelay(options())
     const wrong = await relay(post({ ...LANDING, CampaignId: '999' }))

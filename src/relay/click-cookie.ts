@@ -29,10 +29,33 @@ export function establishedClick(fields: Readonly<Record<string, string>>, answe
   return isValidClickId(answered) ? answered : undefined
 }
 
+/** The plugin's click-session cookie: `<start>.<last>.<labels of its cookie domain>`. */
+const SESSION_COOKIE_NAME = 'impact_click_session'
+
+/**
+ * The cookie domain the plugin on the visitor's page uses, as it reports it with the PageLoad: its
+ * click-session cookie (written before the PageLoad is sent) ends with the number of labels of its
+ * domain (0: host-only). Taken from the request's own host, so only that host or a parent of it:
+ * never a domain the request could not set a cookie for. Undefined: host-only.
+ */
+export function reportedCookieDomain(request: Request): string | undefined {
+  const session = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE_NAME}=\\d+\\.\\d+\\.(\\d+)(?:;|$)`).exec(
+    request.headers.get('cookie') ?? '',
+  )
+  const labels = Number(session?.[1])
+  const origin = request.headers.get('origin')
+  const host = URL.canParse(origin ?? '') ? new URL(origin!).hostname : new URL(request.url).hostname
+  const parts = host.split('.')
+  if (!(labels >= 2 && labels <= parts.length) || /^[\d.]+$|:/.test(host)) return undefined
+  return parts.slice(-labels).join('.')
+}
+
 /**
  * The Set-Cookie value for `clickId`: readable by script (not HttpOnly: the plugin reads it),
  * `Secure` when the page is https (by the request's URL or its Origin, as a TLS-terminating proxy
- * leaves the URL http), `Domain` only when configured.
+ * leaves the URL http), `Domain` as configured, else where the plugin keeps its own
+ * ({@link reportedCookieDomain}): with defaults on both sides a browser holds one click cookie, the
+ * newest click wins on every subdomain, and a withdrawal removes it.
  */
 export function clickCookie(
   config: Pick<RelayConfig, 'cookieDomain' | 'clickCookieMaxAgeSeconds'>,
@@ -40,12 +63,13 @@ export function clickCookie(
   request: Request,
 ): string {
   const https = request.url.startsWith('https:') || (request.headers.get('origin') ?? '').startsWith('https:')
+  const domain = config.cookieDomain ?? reportedCookieDomain(request)
   return [
     `${CLICK_COOKIE_NAME}=${clickId}`,
     `Max-Age=${config.clickCookieMaxAgeSeconds}`,
     'Path=/',
     'SameSite=Lax',
     ...(https ? ['Secure'] : []),
-    ...(config.cookieDomain ? [`Domain=${config.cookieDomain}`] : []),
+    ...(domain ? [`Domain=${domain}`] : []),
   ].join('; ')
 }
