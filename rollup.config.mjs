@@ -23,7 +23,8 @@ const ts = () =>
  * Property names of the plugin's own in-memory objects, shortened in the CDN bundle (-82 B
  * min+gzip). Listed one by one, never by pattern: a name the DOM, Segment (plugin and settings
  * objects), storage (outbox items and sent keys are JSON in localStorage, the click session a
- * cookie), fetch, Impact (its `clickId` answer) or a user setting uses must keep its name.
+ * cookie), fetch or a user setting uses must keep its name (Impact's `clickId` answer is read by
+ * a string path, so the plugin's own `clickId` properties are shortened).
  * Terser's list of DOM properties does not protect the listed ones (`builtins: true`): `session`,
  * `unique`, `start` and `adopt` are the plugin's own here. The e2e tests run this bundle.
  */
@@ -34,6 +35,7 @@ const INTERNAL_PROPERTIES = new RegExp(
     'authorization',
     'categories',
     'click',
+    'clickId',
     'clock',
     'converts',
     'customerEmail',
@@ -45,6 +47,7 @@ const INTERNAL_PROPERTIES = new RegExp(
     'forget',
     'gate',
     'gated',
+    'heldClickId',
     'install',
     'isEmpty',
     'items',
