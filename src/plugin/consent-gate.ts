@@ -37,7 +37,7 @@ export interface ConsentGateOptions {
   onLateGating: () => void
 }
 
-/** Events kept in memory while the visitor's choice is not known; more are not sent (debug). */
+/** Events kept in memory while the visitor's choice is not known; more are not sent. */
 export const MAX_WAITING = 20
 
 /**

@@ -51,7 +51,6 @@ interface StartedPlugin {
   /** False when conversions have nowhere to go (no conversionEndpoint, no opt-in). */
   converts: boolean
   analytics: Analytics
-  landing: Landing
 }
 
 /**
@@ -139,7 +138,7 @@ function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin 
     onLateGating: () => giveBackClaim?.(),
   })
   const pageLoads = createPageLoads(settings, tracker, landing)
-  return { settings, log, tracker, delivery, pageLoads, gate, converts: !!target, analytics, landing }
+  return { settings, log, tracker, delivery, pageLoads, gate, converts: !!target, analytics }
 }
 
 /**
@@ -153,6 +152,8 @@ async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
   const released = plugin.gate.admit(event, sends)
   if (released[released.length - 1]?.event !== event)
     plugin.log.debug('not sent: ' + (sends ? 'consent' : (event.event ?? event.type)))
+  // Nothing goes (most events): no request to wait for, no timer.
+  if (!released.length) return
   // Withheld events go first; the handler waits for them too, as for its own event.
   const request = Promise.all(released.map((r) => dispatch(plugin, r.event, r.sending))).then((a) => a.pop())
   const answer = await Promise.race([
