@@ -90,6 +90,9 @@ export async function startDemo(
       relay = relayFor(ids ? ids.split(',') : [DEMO_ACCOUNT.campaignId])
       return void res.writeHead(204).end()
     }
+    // Another site framing a shop page in a hidden 1x1 frame, for the tests: `/__demo/frame?src=URL`
+    // (served on localhost, a different site from 127.0.0.1).
+    if (url.pathname === '/__demo/frame') return html(res, framingPage(url.searchParams.get('src') ?? ''))
     if (url.pathname.startsWith(`${PANEL_BASE}/__`)) {
       // The panel reads the fake's log through the shop's own origin, like everything else here.
       req.url = url.pathname.slice(PANEL_BASE.length) + url.search
@@ -103,6 +106,12 @@ export async function startDemo(
     void serveFile(url.pathname, res, consentMode(req, consent))
   })
   return { url: `http://127.0.0.1:${actualPort}`, impact, close: () => closeBoth(server, impact) }
+}
+
+/** A page that frames `src` (an http(s) URL) in a hidden 1x1 frame: click stuffing, or an embed. */
+function framingPage(src: string): string {
+  const safe = /^https?:\/\//.test(src) ? src.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`) : 'about:blank'
+  return `<!doctype html><title>Framing page</title><iframe width="1" height="1" src="${safe}"></iframe>`
 }
 
 /** Where the panel reads the fake Impact's control routes (`/__log`, `/__reset`) on the shop's origin. */

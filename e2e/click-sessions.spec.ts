@@ -171,3 +171,37 @@ test('one click cookie for plugin and relay: a newer click on checkout. replaces
   const [, , product] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 3, 'www product page'))
   expect(product).toMatchObject({ ClickId: 'CheckoutClick2' })
 })
+
+/** Opens a page on `origin` that frames `src` in a hidden 1x1 frame (the demo's `/__demo/frame`). */
+async function framingSite(page: import('@playwright/test').Page, origin: string, src: string): Promise<void> {
+  await page.goto(`${origin}/__demo/frame?src=${encodeURIComponent(src)}`)
+}
+
+test('click stuffing: a hidden frame on another site loading the shop with a click id counts no click and stores none', async ({
+  page,
+  impact,
+  context,
+}) => {
+  // localhost and 127.0.0.1 are different sites: the frame is third-party to the page around it.
+  await framingSite(page, `http://localhost:${PORT}`, `http://127.0.0.1:${PORT}/?irclickid=Stuffed1`)
+  const [framed] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 1, "the framed page's PageLoad"))
+  expect(framed!.ClickId).toBeUndefined()
+  expect(framed!.PageUrl).not.toContain('Stuffed1')
+  expect(JSON.stringify(await impact.entries())).not.toContain('Stuffed1')
+  expect(await clickCookie(context)).toBeUndefined()
+  // The visitor later opens the shop themselves: no stuffed click attributes anything.
+  await page.goto('/product')
+  const [, own] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 2, 'a page view of their own'))
+  expect(own!.ClickId).toBeUndefined()
+})
+
+test('a frame of the same site (www. framing checkout.) keeps its click', async ({ page, impact, context }) => {
+  await framingSite(
+    page,
+    `http://www.shop.example.test:${PORT}`,
+    `http://checkout.shop.example.test:${PORT}/?irclickid=FramedOk1`,
+  )
+  const [framed] = pageLoads(await impact.waitFor((e) => pageLoads(e).length === 1, "the framed page's PageLoad"))
+  expect(framed).toMatchObject({ ClickId: 'FramedOk1', PageUrl: expect.stringContaining('irclickid=FramedOk1') })
+  expect((await clickCookie(context))?.value).toBe('FramedOk1')
+})

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clickIdFromUrl, isValidClickId } from '../src/click-id/click-id'
 import { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE, createClickTracker } from '../src/click-id/click-tracker'
 import { createCookieStore } from '../src/click-id/cookie-store'
+import { trackedPage } from '../src/click-id/tracked-page'
 import { registrableDomain } from '../src/click-id/registrable-domain'
 import { decideClick, isSameSite, type ClickInput } from '../src/click-id/unique-click'
 import { clickIdFromUttCookie } from '../src/click-id/utt-cookie'
@@ -261,6 +262,38 @@ describe('createClickTracker (happy-dom cookies)', () => {
     expect(cookies()[CLICK_SESSION_COOKIE]).toBe(`${NOW}.${NOW + 5 * MINUTE}.2`)
   })
 
+  describe('in a frame of another origin', () => {
+    const framedAt = (url: string, framedBy: string) => {
+      setPage(url)
+      const { hostname, protocol } = location
+      return createClickTracker(settings, { hostname, protocol, framedBy }, silentLog())
+    }
+
+    it.each([
+      ['another site', 'https://stuffer.example.net/hidden'],
+      ['a framing page that withholds its address', ''],
+      ['a look-alike host', 'https://notexample.com/'],
+    ])('framed by %s: the click id on the URL counts for nothing and nothing is stored', (_name, framedBy) => {
+      const url = 'https://shop.example.com/?irclickid=Stuffed-1'
+      const tracker = framedAt(url, framedBy)
+      expect(tracker.pageLoad(url, framedBy, NOW)).toMatchObject({ unique: false, clickId: undefined })
+      // Nor a referral from the framing site, nor a click held for cookieless events.
+      expect(tracker.pageLoad('https://shop.example.com/', framedBy, NOW).unique).toBe(false)
+      expect(tracker.peek(url, undefined, NOW).clickId).toBeUndefined()
+      expect(cookies()).toEqual({})
+    })
+
+    it('framed by a page of the same site (another subdomain): the click counts as on a top-level page', () => {
+      const url = 'https://checkout.example.com/?irclickid=Framed-2'
+      const tracker = framedAt(url, 'https://www.example.com/cart')
+      expect(tracker.pageLoad(url, 'https://www.example.com/cart', NOW)).toMatchObject({
+        unique: true,
+        clickId: 'Framed-2',
+      })
+      expect(cookies()[CLICK_ID_COOKIE]).toBe('Framed-2')
+    })
+  })
+
   it('the click cookie is visible on every subdomain of the registrable domain', () => {
     trackerAt('https://shop.example.com/?irclickid=abc123').pageLoad(location.href, undefined, NOW)
     setPage('https://www.example.com/')
@@ -455,5 +488,32 @@ describe('createCookieStore', () => {
     store.remove('impact_click_id')
     expect(cookies().impact_click_id).toBeUndefined()
     expect(store.get('impact_click_id')).toBeUndefined()
+  })
+})
+
+describe('trackedPage', () => {
+  /** A window stand-in: its top, whether the top's location can be read, and its referrer. */
+  const frame = (top: 'self' | 'same-origin' | 'cross-origin', referrer = 'https://framer.example/') => {
+    const win: Record<string, unknown> = {
+      document: { referrer },
+      location: { hostname: 'shop.example', protocol: 'https:' },
+    }
+    const blocked = {
+      get location(): never {
+        throw new DOMException('Blocked a frame with origin', 'SecurityError')
+      },
+    }
+    win.top = top === 'self' ? win : top === 'same-origin' ? { location: { href: 'https://shop.example/' } } : blocked
+    return win as unknown as Window
+  }
+
+  it('a top-level document and a frame of the same origin are framed by nothing', () => {
+    expect(trackedPage(frame('self'))).toEqual({ hostname: 'shop.example', protocol: 'https:', framedBy: undefined })
+    expect(trackedPage(frame('same-origin')).framedBy).toBeUndefined()
+  })
+
+  it('a frame of another origin is framed by its referrer (the framing page), empty when withheld', () => {
+    expect(trackedPage(frame('cross-origin')).framedBy).toBe('https://framer.example/')
+    expect(trackedPage(frame('cross-origin', '')).framedBy).toBe('')
   })
 })

@@ -3,7 +3,7 @@ import type { ResolvedSettings } from '../settings'
 import { clickIdFromUrl, isValidClickId } from './click-id'
 import { createCookieStore, removeEverywhere, type CookieStore } from './cookie-store'
 import { registrableDomain } from './registrable-domain'
-import { decideClick, type ClickDecision, type ClickSession } from './unique-click'
+import { decideClick, isSameSite, type ClickDecision, type ClickSession } from './unique-click'
 import { clickIdFromUttCookie } from './utt-cookie'
 
 /** Cookie holding the newest valid click id (last click wins). */
@@ -36,12 +36,16 @@ type Settings = Pick<
   'campaignId' | 'clickIdParams' | 'cookieDomain' | 'cookieMaxAgeDays' | 'uniqueClickWindowMinutes'
 >
 
+/** The page a tracker works for. */
+export interface TrackedPage {
+  hostname: string
+  protocol: string
+  /** The page framing this document when it is of another origin (see trackedPage). */
+  framedBy?: string | undefined
+}
+
 /** Creates the tracker for a page at `hostname` over `protocol`. Never throws. */
-export function createClickTracker(
-  settings: Settings,
-  page: { hostname: string; protocol: string },
-  log: Logger,
-): ClickTracker {
+export function createClickTracker(settings: Settings, page: TrackedPage, log: Logger): ClickTracker {
   const configuredDomain = settings.cookieDomain?.replace(/^\./, '')
   let cookieDomain: string | undefined
   /**
@@ -69,13 +73,19 @@ export function createClickTracker(
   }
   const keep = (id: string): void => {
     known = id
-    if (!cookies().set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays))
-      log.debug('cookies refused: click kept in memory')
+    if (!cookies().set(CLICK_ID_COOKIE, id, settings.cookieMaxAgeDays)) log.debug('cookies refused')
   }
+  /**
+   * Framed by a page of another site: a click id on the URL or a referral there is click stuffing,
+   * so neither counts and nothing is stored. Settled once, so the probe runs once at most.
+   */
+  let foreign: boolean | undefined
+  const framed = (): boolean =>
+    (foreign ??= page.framedBy !== undefined && !isSameSite(hostOf(page.framedBy) ?? '', domain() ?? page.hostname))
   const decide = (url: string, referrer: string | undefined, now: number, stored?: Stored): ClickDecision => {
-    const referrerHost = hostOf(referrer)
+    const referrerHost = framed() ? undefined : hostOf(referrer)
     return decideClick({
-      urlClickId: clickIdFromUrl(url, settings.clickIdParams, log),
+      urlClickId: framed() ? undefined : clickIdFromUrl(url, settings.clickIdParams, log),
       storedClickId: stored?.clickId,
       referrerHost,
       // A referrer on this very host is this site whatever its registrable domain: no probe.
@@ -92,6 +102,7 @@ export function createClickTracker(
       if (isValidClickId(id) && id !== known && !clickId()) keep(id)
     },
     pageLoad(url, referrer, now) {
+      if (framed()) return decide(url, referrer, now)
       const [start, last] = sessionCookie()
       const session = start! > 0 && last! > 0 ? { start: start!, last: last! } : undefined
       const decision = decide(url, referrer, now, { clickId: clickId(), session })

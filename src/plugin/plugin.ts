@@ -1,6 +1,7 @@
 import type { Analytics, Context, Plugin, SegmentEvent } from '@segment/analytics-next'
 import { createClickTracker, type ClickTracker } from '../click-id/click-tracker'
 import { createCookieStore } from '../click-id/cookie-store'
+import { trackedPage } from '../click-id/tracked-page'
 import { createDelivery, type Delivery } from '../delivery/delivery'
 import { isSuccess } from '../delivery/retry'
 import type { Answer } from '../delivery/transport'
@@ -109,13 +110,14 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
 /** Sets the page up: click capture from the landing URL (no network), delivery, outbox replay. */
 function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin {
   const log = createLogger(settings.debug)
-  const giveBackClaim = claimCloudModeDestination(analytics, PLUGIN_NAME, log)
   const cdn = cdnConsent(analytics, PLUGIN_NAME)
   const categories = settings.consentCategories.length ? settings.consentCategories : cdn.categories
-  const tracker = createClickTracker(settings, location, log)
+  const page = trackedPage(window)
+  const tracker = createClickTracker(settings, page, log)
   const target = conversionTarget(settings, log)
+  const giveBackClaim = claimCloudModeDestination(analytics, PLUGIN_NAME, log)
   // Sent keys fall back to a host-only cookie when no Web Storage takes them (full quota).
-  const sentFallback = createCookieStore(() => undefined, location.protocol === 'https:')
+  const sentFallback = createCookieStore(() => undefined, page.protocol === 'https:')
   const delivery = createDelivery({ pageLoadUrl: settings.pageLoadEndpoint, target, log, deps: { sentFallback } })
   const replay = (): void => void delivery.flush()
   // Replayed after load() returns, so loading itself makes no request.
