@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Page } from '@playwright/test'
+import type { Page, Request } from '@playwright/test'
 import { clickCookie, expect, only, registerProbe, test, type FakeImpactClient, type ImpactEntry } from './fixtures'
 
 const CLICK = 'ConvClick-9z8y7x'
@@ -409,11 +409,14 @@ test('three tabs without Web Locks (older Safari, some webviews) deliver each wa
 }) => {
   await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }))
   const first = await context.newPage()
-  await first.route('**/impact/conversions', (route) => route.abort('connectionreset'))
+  // Down: the first sale fails; the others are stored to wait for the destination's next probe.
+  await first.route('**/impact/conversions', (route) => route.fulfill({ status: 503, headers: { 'Retry-After': '3' } }))
   await first.goto('/product')
   const orders = ['NOLOCK-1', 'NOLOCK-2', 'NOLOCK-3', 'NOLOCK-4', 'NOLOCK-5']
-  for (const order of orders) await trackOrder(first, order)
-  for (const order of orders) await failedAttempts(first, order, 1)
+  await trackOrder(first, orders[0]!)
+  await failedAttempts(first, orders[0]!, 1)
+  for (const order of orders.slice(1)) await trackOrder(first, order)
+  await expect.poll(async () => (await outbox(first)).length).toBe(orders.length)
   await first.close()
   const tabs = await Promise.all([context.newPage(), context.newPage(), context.newPage()])
   expect(await tabs[0]!.evaluate(() => 'locks' in navigator && navigator.locks)).toBeFalsy()
@@ -491,5 +494,60 @@ test('the real relay with an outdated campaignIds answers 403 and the sale is ke
   // Fixed: the next page replays the sale, once.
   await page.goto('/product')
   await arrivesOnce(page, impact, 'OUTDATED-1')
+  expect(await outbox(page)).toEqual([])
+})
+
+test('20 sales waiting on a relay answering 503 with Retry-After 60: one probe a minute, then one request at a time, each sale once', async ({
+  page,
+  impact,
+}) => {
+  test.slow()
+  const orders = Array.from({ length: 20 }, (_, i) => `WAIT-${i}`)
+  let requests = 0
+  let onWire = 0
+  let mostOnWire = 0
+  const isConversion = (url: string): boolean => url.endsWith('/impact/conversions')
+  page.on('request', (r) => isConversion(r.url()) && (mostOnWire = Math.max(mostOnWire, ++onWire)))
+  const answered = (r: Request): void => void (isConversion(r.url()) && onWire--)
+  page.on('requestfinished', answered)
+  page.on('requestfailed', answered)
+  wireOf(page)
+  await page.clock.install()
+  await page.route('**/impact/conversions', (route) => {
+    requests++
+    return route.fulfill({ status: 503, headers: { 'Retry-After': '60' }, json: { error: 'Impact is down' } })
+  })
+  await page.goto('/product')
+  await trackOrder(page, orders[0]!)
+  await failedAttempts(page, orders[0]!, 1)
+  for (const order of orders.slice(1)) await trackOrder(page, order)
+  await expect.poll(async () => (await outbox(page)).length).toBe(20)
+  // The 19 later sales were stored and wait for the destination's next probe.
+  expect(requests).toBe(1)
+  for (let minute = 1; minute <= 3; minute++) {
+    const before = requests
+    await advance(page, 60_000, 5_000)
+    expect(requests - before, `requests in minute ${minute}`).toBe(1)
+  }
+  await page.unroute('**/impact/conversions')
+  mostOnWire = 0
+  await expect
+    .poll(
+      async () => {
+        await advance(page, 5_000, 1_000)
+        return accepted(await impact.entries()).length
+      },
+      { timeout: 90_000, intervals: [20] },
+    )
+    .toBe(20)
+  // The outbox drained one request after another: never a burst.
+  expect(mostOnWire).toBe(1)
+  expect(
+    accepted(await impact.entries())
+      .map((e) => e.fields.OrderId)
+      .sort(),
+  ).toEqual([...orders].sort())
+  await advance(page, 5 * 60_000)
+  await conversionsAfter(page, impact, 1500, 20)
   expect(await outbox(page)).toEqual([])
 })

@@ -77,15 +77,19 @@ export function createConversionSender({
     if (outlivesPage(body)) onTheWire.add(key)
     // Leased while in flight: a tab without Web Locks, or the next page after a crash mid-request,
     // must not resend it at once.
-    outbox.update(key, { next: deps.now() + IN_FLIGHT_MS })
+    const lease = deps.now() + IN_FLIGHT_MS
+    outbox.update(key, { next: lease })
     const answer = await postForm(deps, { ...target!, body })
     const { status } = answer
+    const now = deps.now()
     let change: Partial<OutboxItem> | undefined
     // Delivered: remembered as sent before it leaves the outbox; a sale given up leaves it too.
     if (isSuccess(status)) sent.add(key)
     else if (dropsSale(status)) log.warn(`conversion ${key} dropped: HTTP ${status}`)
-    else change = { attempts: ++attempts, next: deps.now() + retryDelay(attempts, deps.random, answer.retryAfterMs) }
-    outbox.update(key, change)
+    else change = { attempts: ++attempts, next: now + retryDelay(attempts, deps.random, answer.retryAfterMs) }
+    // A failure is the destination's, not this sale's: every waiting sale waits for the next probe.
+    // An answer releases the sales that were stored meanwhile to wait for this one (Outbox.add).
+    outbox.update(key, change, (next) => (change ? Math.max(next, change.next!) : next === lease ? now : next))
     // Leaving fails the fetch in this page (status 0) while the browser still finishes the
     // keepalive request, and that failure can arrive before this page's pagehide listener
     // runs: after a status 0 the item counts as on the wire until the current task is over.
@@ -108,7 +112,8 @@ export function createConversionSender({
       // for the lock again.
       else if (!renew()) break
       // Its first attempt, still under way past the hold, is waited for: never a second request.
-      else await (firstAttempts.get(item.key) ?? attempt(item))
+      // A failed probe ends the replay: the rest waits for the destination's next backoff step.
+      else if (!isSuccess((await (firstAttempts.get(item.key) ?? attempt(item))).status)) break
     }
     rearm()
   }
@@ -153,13 +158,14 @@ export function createConversionSender({
         log.debug('duplicate conversion ' + key)
         return 'duplicate'
       }
-      // Stored before the first attempt, and held from other tabs while this page makes it.
-      outbox.add(key, body)
+      // Stored before the first attempt, and held from other tabs while this page makes it; while
+      // the destination backs off, it waits for the next probe instead.
+      const now = outbox.add(key, body)
       const final = await Promise.resolve(finalBody ?? body).catch(() => body)
       if (final !== body) outbox.update(key, { body: final })
       const item = waiting(key)
       // Gone: another tab took it after the hold lapsed.
-      if (!item || !target) return { status: sent.has(key) ? 200 : 0 }
+      if (!item || !target || !now) return { status: sent.has(key) ? 200 : 0 }
       const answer = attempt(item)
       firstAttempts.set(key, answer)
       await answer

@@ -43,19 +43,26 @@ export interface Outbox {
   items(): OutboxItem[]
   /** The first item due now; items past their 30 days are dropped (reported) on the way. */
   due(): OutboxItem | undefined
-  /** Stores a new conversion (dropping the oldest beyond the bound), held from other tabs a while. */
-  add(key: string, body: string): void
-  /** Applies `change` to the item with `key`, or removes it without one. */
-  update(key: string, change?: Partial<OutboxItem>): void
+  /**
+   * Stores a new conversion (dropping the oldest beyond the bound), held from other tabs a while.
+   * While the destination backs off (an item failed and waits), the new one waits for the same next
+   * probe: returns false then, true when it may be sent at once.
+   */
+  add(key: string, body: string): boolean
+  /**
+   * Applies `change` to the item with `key`, or removes it without one; `others` moves every other
+   * item's next attempt (the destination's backoff, shared by every waiting sale).
+   */
+  update(key: string, change?: Partial<OutboxItem>, others?: (next: number) => number): void
 }
 
 /** An outbox in `store` under OUTBOX_KEY, on the clock `now`; dropped sales are reported to `log`. */
 export function createOutbox(store: Store, now: () => number, log: Logger): Outbox {
   const items = (): OutboxItem[] => outboxItems(store.load(OUTBOX_KEY), now())
-  const update = (key: string, change?: Partial<OutboxItem>): void => {
+  const update = (key: string, change?: Partial<OutboxItem>, others = (next: number) => next): void => {
     store.save(
       OUTBOX_KEY,
-      items().flatMap((i) => (i.key !== key ? [i] : change ? [{ ...i, ...change }] : [])),
+      items().flatMap((i) => (i.key !== key ? [{ ...i, next: others(i.next) }] : change ? [{ ...i, ...change }] : [])),
     )
   }
   return {
@@ -76,10 +83,14 @@ export function createOutbox(store: Store, now: () => number, log: Logger): Outb
     },
     add(key, body) {
       const list = items()
-      while (list.length >= OUTBOX_LIMIT) log.warn(`conversion ${list.shift()!.key} dropped: outbox full`)
       const t = now()
-      // Held (like a lease) while this page makes the first attempt.
-      store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next: t + IN_FLIGHT_MS, since: t }])
+      // The next probe of a failing destination: a sale that failed, waiting or in flight again.
+      const probe = Math.max(...list.map((i) => (i.attempts ? i.next : 0)))
+      while (list.length >= OUTBOX_LIMIT) log.warn(`conversion ${list.shift()!.key} dropped: outbox full`)
+      // Else held (like a lease) while this page makes the first attempt.
+      const next = probe > t ? probe : t + IN_FLIGHT_MS
+      store.save(OUTBOX_KEY, [...list, { key, body, attempts: 0, next, since: t }])
+      return probe <= t
     },
   }
 }
