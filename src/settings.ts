@@ -63,7 +63,7 @@ const flag: Rule = [(v) => (typeof v === 'boolean' ? v : undefined), 'true or fa
 const names: Rule = [
   // A copy: the page's array (or a Proxy of one) is never read again after validation.
   (v) => (Array.isArray(v) && v.every((n) => typeof n === 'string' && n) ? [...v] : undefined),
-  "a list of names (['Order Completed'])",
+  "names (['Order Completed'])",
 ]
 const range = (max: number): Rule => [
   (v) => {
@@ -77,7 +77,7 @@ const textMap: Rule = [toPairs, "{ Param: 'path' } or [{ key, value }]"]
 const endpoint: Rule = [
   (v) =>
     typeof v === 'string' && /^(https?:\/\/[^/?#\s\\]+|\/(?!\/))[^\s\\]*$/i.test(v.trim()) ? v.trim() : undefined,
-  'an http(s) URL or /path, no backslash',
+  'a URL or /path, no backslash',
 ]
 const currency: Rule = [
   (v) => (typeof v === 'string' && /^[a-z]{3}$/i.test(v.trim()) ? v.trim().toUpperCase() : undefined),
@@ -140,7 +140,7 @@ export function resolveSettings(raw: unknown): ResolvedSettings | ImpactSettings
       if (!unset && parsed === undefined) problems.push(`${key}: expected ${rule[1]}, got ${show(value)}`)
       out[key] = parsed ?? setting[1]
     } catch {
-      problems.push(key + ': unreadable, give a plain value')
+      problems.push(key + ': unreadable')
     }
   }
   if (out.allowBrowserCredentials && !out.apiKey) problems.push('allowBrowserCredentials: needs apiKey')

@@ -19,7 +19,7 @@ export function clickIdFromUrl(url: string, params: readonly string[], log: Logg
     for (const value of search.getAll(param)) {
       const shown = value.slice(0, 80) // before the type guard narrows a refused string to never
       if (isValidClickId(value)) return value
-      log.debug(`malformed ${param} ignored (1-64 of A-Z a-z 0-9 - _ . ~)`, shown)
+      log.debug(`malformed ${param} ignored`, shown)
     }
   }
   return undefined

@@ -75,22 +75,15 @@ export function removeEverywhere(name: string, hostname: string): void {
 }
 
 /**
- * The page's cookies, name to value, from one read of `document.cookie` (js-cookie's own `get`
- * reads it twice). Values come as stored: the plugin's own (click ids, timestamps) need no
- * encoding, and UTT's percent-encoded cookie is decoded by its reader. The first of two equal
- * names wins (the browser lists the more specific path first), as in js-cookie.
+ * The page's cookies, name to value, as js-cookie reads them: values decoded, the first of two
+ * equal names (the browser lists the more specific path first). js-cookie's `get()` reads
+ * `document.cookie` twice; the cookie store calls it once per task at most. None when cookies are
+ * off (`document.cookie` throws in a sandboxed iframe).
  */
 export function readCookies(): Record<string, string> {
-  const jar: Record<string, string> = {}
-  let header = ''
   try {
-    header = document.cookie
+    return Cookies.get()
   } catch {
-    // cookies off in a sandboxed iframe: none
+    return {}
   }
-  for (const pair of header.split('; ')) {
-    const parts = pair.split('=')
-    jar[parts[0]!] ??= parts.slice(1).join('=')
-  }
-  return jar
 }

@@ -9,7 +9,7 @@ const PROBE = '__impact_tld'
  * the way analytics-next's `tld()` does: set a probe cookie on each parent domain, shortest first,
  * and keep the first the browser accepts (it refuses public suffixes). Undefined on localhost and
  * IP addresses, where cookies must stay host-only, and when cookies are off. Probed once per page,
- * with one read of `document.cookie` per step.
+ * with one js-cookie read of the cookies per step.
  */
 export function registrableDomain(hostname: string): string | undefined {
   return hostname in found ? found[hostname] : (found[hostname] = probe(hostname))

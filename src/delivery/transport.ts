@@ -64,11 +64,9 @@ export async function postForm(deps: TransportDeps, post: FormPost): Promise<Ans
   try {
     const response = await deps.fetch(post.url, {
       method: 'POST',
-      body: post.body,
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        ...(post.authorization && { Authorization: post.authorization }),
-      },
+      // The browser labels it application/x-www-form-urlencoded (CORS-safelisted: no preflight).
+      body: new URLSearchParams(post.body),
+      headers: post.authorization ? { Authorization: post.authorization } : {},
       credentials: credentialsFor(post.url),
       keepalive: outlivesPage(post.body),
     })

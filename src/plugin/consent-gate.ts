@@ -58,7 +58,7 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
   let removed = false
   let warned = false
   const failClosed = (): void =>
-    log.error("consent: no category known, nothing sent. Set consentCategories (['C0001'] if Impact needs no consent).")
+    log.error("consent: no category known, nothing sent; set consentCategories (['C0001']: none needed)")
   if (gated && !categories.length) failClosed()
 
   const release = (sending: Sending, event: SegmentEvent, sends: boolean): Release[] => {
@@ -79,7 +79,7 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
   const wait = (event: SegmentEvent): void => {
     if (!warned && !carriesChoice(event)) {
       warned = true
-      log.warn(`consent: waiting for ${categories.join()}, but no event has context.consent.categoryPreferences`)
+      log.warn(`consent: waiting for ${categories.join()}; no event has categoryPreferences`)
     }
     if (holdLanding(event)) return
     // Past the bound (a page tracking for long without a choice) an event is not sent.

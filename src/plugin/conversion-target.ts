@@ -11,13 +11,13 @@ import type { ResolvedSettings } from '../settings'
 export function conversionTarget(settings: ResolvedSettings, log: Logger): ConversionTarget | undefined {
   const { accountSid, apiKey } = settings
   if (apiKey && settings.allowBrowserCredentials) {
-    log.warn('allowBrowserCredentials: every visitor can read your Auth Token (apiKey); prefer the relay.')
+    log.warn('allowBrowserCredentials: every visitor can read apiKey')
     return {
       url: conversionsUrl(accountSid),
       authorization: basicAuth(accountSid, apiKey),
     }
   }
-  if (apiKey) log.warn('apiKey is never sent from a browser: give it to the relay.')
-  if (!settings.conversionEndpoint) log.error("conversions are not sent: set conversionEndpoint to your relay's URL.")
+  if (apiKey) log.warn('apiKey is for the relay only: unused here')
+  if (!settings.conversionEndpoint) log.error('no conversionEndpoint: conversions are not sent')
   return settings.conversionEndpoint ? { url: settings.conversionEndpoint } : undefined
 }

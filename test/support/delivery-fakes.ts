@@ -85,7 +85,12 @@ export function scriptedFetch(): ScriptedFetch {
         init,
         method: init.method,
         body: typeof init.body === 'string' ? init.body : String(init.body),
-        headers: new Headers(init.headers),
+        // As the browser sends them: a URLSearchParams body brings its own Content-Type.
+        headers: new Request(new URL(String(input), 'https://shop.example/'), {
+          method: init.method,
+          body: init.body,
+          headers: init.headers,
+        }).headers,
       }
       self.calls.push(call)
       self.onRequest?.(call)
