@@ -6,7 +6,7 @@
  *
  * The write key picks the source: `snippet-entry` has Segment's cloud-mode Impact destination as an
  * `integrations` entry, `snippet-unbundled` names it in `unbundledIntegrations`, `snippet-plain` has
- * neither.
+ * neither, `snippet-screens` has the entry with screen events on (which the demo's plugin does not send).
  */
 import { readFile } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
@@ -14,12 +14,12 @@ import type { ServerResponse } from 'node:http'
 const CLOUD_MODE_NAME = 'Impact Partnership Cloud'
 
 /** Write keys of the demo's snippet sources. */
-export const SNIPPET_SOURCES = ['snippet-entry', 'snippet-unbundled', 'snippet-plain'] as const
+export const SNIPPET_SOURCES = ['snippet-entry', 'snippet-unbundled', 'snippet-plain', 'snippet-screens'] as const
 
 /** The CDN settings Segment would serve for `writeKey`, with the Segment.io API on this server. */
 export function cdnSettingsFor(writeKey: string, host: string): object {
   const cloudMode: Record<string, unknown> =
-    writeKey === 'snippet-entry'
+    writeKey === 'snippet-entry' || writeKey === 'snippet-screens'
       ? // As Segment lists a cloud-mode destination: its settings, never credentials this page may use.
         {
           [CLOUD_MODE_NAME]: {
@@ -27,6 +27,9 @@ export function cdnSettingsFor(writeKey: string, host: string): object {
             bundlingStatus: 'unbundled',
             accountSid: 'IRcloud',
             apiKey: 'cloud-only',
+            enablePageEvents: true,
+            enableIdentifyEvents: true,
+            enableScreenEvents: writeKey === 'snippet-screens',
           },
         }
       : {}

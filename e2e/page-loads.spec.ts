@@ -110,5 +110,5 @@ test('two copies of the plugin on one page (the CDN factory registered twice): o
   const entries = await impact.entries()
   expect(only('PageLoad', entries)).toHaveLength(2)
   expect(only('Conversions', entries).map((e) => e.fields.OrderId)).toEqual(['TWICE-1'])
-  expect(warnings).toEqual(['[Impact] already active on this page: this copy is inactive'])
+  expect(warnings).toEqual(['[Impact] already active: this copy stays inactive'])
 })

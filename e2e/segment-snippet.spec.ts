@@ -42,6 +42,41 @@ for (const [writeKey, form] of [
   })
 }
 
+/** Cloud-mode copies the plugin cannot replace: Segment keeps delivering them, and one warning says why. */
+const NOT_CLAIMED = [
+  {
+    writeKey: 'snippet-entry',
+    setup: 'no conversionEndpoint',
+    missing: 'conversionEndpoint',
+    // The shop forgot its relay's URL: the plugin has nowhere to send sales.
+    config: 'delete window.DEMO.settings.conversionEndpoint',
+  },
+  {
+    writeKey: 'snippet-screens',
+    setup: 'screen events on in the cloud copy',
+    missing: 'enableScreenEvents',
+    config: '',
+  },
+] as const
+
+for (const { writeKey, setup, missing, config } of NOT_CLAIMED) {
+  test(`the cloud-mode destination is left on when the plugin would not deliver what it does (${setup})`, async ({
+    page,
+  }) => {
+    await page.route('**/config.js', async (route) => {
+      const original = await route.fetch()
+      await route.fulfill({ response: original, body: (await original.text()) + `\n${config}\n` })
+    })
+    const { payload, warnings } = await landWithSnippet(page, writeKey)
+    // Segment's servers still send their copy: no sale reaches nobody.
+    expect(payload._metadata?.bundled).toEqual(['Segment.io'])
+    expect(payload._metadata?.unbundled).toEqual(['Braze', NAME])
+    expect(warnings.filter((w) => w.includes('cloud mode'))).toEqual([
+      `[Impact] ${NAME} in cloud mode: left on: this plugin lacks ${missing}`,
+    ])
+  })
+}
+
 test("with Segment's snippet, register() before page() sends the landing as a unique click with its ClickId", async ({
   page,
   impact,

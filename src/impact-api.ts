@@ -48,9 +48,7 @@ export function actionsUrl(accountSid: string, base: string = IMPACT_API_BASE): 
  * and a token may hold any character.
  */
 export function basicAuth(user: string, password: string): string {
-  let binary = ''
-  for (const byte of new TextEncoder().encode(`${user}:${password}`)) binary += String.fromCharCode(byte)
-  return 'Basic ' + btoa(binary)
+  return 'Basic ' + btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)))
 }
 
 /**

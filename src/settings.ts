@@ -72,7 +72,7 @@ const range = (max: number): Rule => [
   },
   `1 to ${max}`,
 ]
-const textMap: Rule = [toPairs, "{ Param: 'path' } or [{ key, value }]"]
+const textMap: Rule = [toPairs, "{ Param: 'path' }"]
 // A backslash is refused: browsers read `/\host/x` as `//host/x`, another host.
 const endpoint: Rule = [
   (v) =>
@@ -120,7 +120,7 @@ const SETTINGS: Record<keyof ImpactSettings, [Rule, unknown?]> = {
  */
 export function resolveSettings(raw: unknown): ResolvedSettings | ImpactSettingsError {
   const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>
-  const problems = input === raw ? [] : ['settings: expected { accountSid, campaignId }']
+  const problems = input === raw ? [] : ['settings: expected an object']
   const out: Record<string, unknown> = {}
   for (const key in SETTINGS) {
     // Read by index: destructuring walks an iterator per tuple, which took half of this function's

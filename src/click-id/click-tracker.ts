@@ -83,9 +83,10 @@ export function createClickTracker(settings: Settings, page: TrackedPage, log: L
   const framed = (): boolean =>
     (foreign ??= page.framedBy !== undefined && !isSameSite(hostOf(page.framedBy) ?? '', domain() ?? page.hostname))
   const decide = (url: string, referrer: string | undefined, now: number, stored?: Stored): ClickDecision => {
-    const referrerHost = framed() ? undefined : hostOf(referrer)
+    if (framed()) url = referrer = ''
+    const referrerHost = hostOf(referrer)
     return decideClick({
-      urlClickId: framed() ? undefined : clickIdFromUrl(url, settings.clickIdParams, log),
+      urlClickId: clickIdFromUrl(url, settings.clickIdParams, log),
       storedClickId: stored?.clickId,
       referrerHost,
       // A referrer on this very host is this site whatever its registrable domain: no probe.

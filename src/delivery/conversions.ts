@@ -131,7 +131,7 @@ export function createConversionSender({
     running = (lock ? lock.run(drain) : drain(() => true).then(() => true))
       // Another tab holds the lease: look again when it may have lapsed (not once the page left).
       .then((ran) => void (ran === false && wakeUp(deps.now() + LEASE_RETRY_MS)))
-      .catch((error: unknown) => log.debug('outbox replay failed', error))
+      .catch((error: unknown) => log.debug('replay failed', error))
       .finally(() => {
         running = undefined
         if (again) void flush()
@@ -155,7 +155,7 @@ export function createConversionSender({
     },
     async send({ key, body, finalBody }) {
       if (sent.has(key) || waiting(key)) {
-        log.debug('duplicate conversion ' + key)
+        log.debug('duplicate conversion', key)
         return 'duplicate'
       }
       // Stored before the first attempt, and held from other tabs while this page makes it; while

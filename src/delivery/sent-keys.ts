@@ -50,14 +50,12 @@ export function createSentKeys(stores: Store[], now: () => number, fallback?: Fa
     add(key) {
       for (const store of stores) {
         // Rebuilt from fresh times only, whatever shape the stored data has.
-        const stored = Object(store.load(SENT_KEY))
-        const kept = Object.keys(stored).filter((k) => fresh(stored[k]))
-        // The newest SENT_LIMIT - 1, then this one.
-        kept.sort((a, b) => stored[b] - stored[a]).length = Math.min(kept.length, SENT_LIMIT - 1)
-        const sent: Record<string, number> = {}
-        for (const k of kept) sent[k] = stored[k]
-        sent[key] = now()
-        if (store.save(SENT_KEY, sent)) return
+        const kept = Object.entries<number>(Object(store.load(SENT_KEY)))
+          .filter(([, at]) => fresh(at))
+          // The newest SENT_LIMIT - 1, then this one.
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, SENT_LIMIT - 1)
+        if (store.save(SENT_KEY, Object.fromEntries([...kept, [key, now()]]))) return
       }
       const entry = keyHash(key) + ':' + Math.floor(now() / 60_000).toString(36)
       fallback?.set(SENT_COOKIE, [entry, ...cookie()].slice(0, COOKIE_KEYS).join('.'), SENT_TTL_MS / 86_400_000)

@@ -57,8 +57,7 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
   /** The click cookies were removed for the current refusal. */
   let removed = false
   let warned = false
-  const failClosed = (): void =>
-    log.error("consent: no category known, nothing sent; set consentCategories (['C0001']: none needed)")
+  const failClosed = (): void => log.error('consent: no category known, nothing sent; set consentCategories')
   if (gated && !categories.length) failClosed()
 
   const release = (sending: Sending, event: SegmentEvent, sends: boolean): Release[] => {
@@ -79,7 +78,7 @@ export function createConsentGate(options: ConsentGateOptions): ConsentGate {
   const wait = (event: SegmentEvent): void => {
     if (!warned && !carriesChoice(event)) {
       warned = true
-      log.warn(`consent: waiting for ${categories.join()}; no event has categoryPreferences`)
+      log.warn(`consent: waiting for ${categories.join()} (no categoryPreferences yet)`)
     }
     if (holdLanding(event)) return
     // Past the bound (a page tracking for long without a choice) an event is not sent.

@@ -17,7 +17,7 @@ export function conversionTarget(settings: ResolvedSettings, log: Logger): Conve
       authorization: basicAuth(accountSid, apiKey),
     }
   }
-  if (apiKey) log.warn('apiKey is for the relay only: unused here')
-  if (!settings.conversionEndpoint) log.error('no conversionEndpoint: conversions are not sent')
+  if (apiKey) log.warn('apiKey unused: it is for the relay')
+  if (!settings.conversionEndpoint) log.error('no conversionEndpoint: no conversions sent')
   return settings.conversionEndpoint ? { url: settings.conversionEndpoint } : undefined
 }

@@ -87,8 +87,7 @@ export const impactPartnershipCloud: ImpactPluginFactory = Object.assign(
         try {
           if (settings instanceof Error) throw settings
           const page = globalThis as { [ACTIVE_INSTANCE]?: unknown }
-          if (!started && page[ACTIVE_INSTANCE])
-            createLogger(true).warn('already active on this page: this copy is inactive')
+          if (!started && page[ACTIVE_INSTANCE]) createLogger(true).warn('already active: this copy stays inactive')
           // Loaded again: one set of listeners and one landing capture.
           else page[ACTIVE_INSTANCE] = started ??= start(settings, analytics)
         } catch (error) {
@@ -115,7 +114,7 @@ function start(settings: ResolvedSettings, analytics: Analytics): StartedPlugin 
   const page = trackedPage(window)
   const tracker = createClickTracker(settings, page, log)
   const target = conversionTarget(settings, log)
-  const giveBackClaim = claimCloudModeDestination(analytics, PLUGIN_NAME, log)
+  const giveBackClaim = claimCloudModeDestination(analytics, PLUGIN_NAME, { log, settings, converts: !!target })
   // Sent keys fall back to a host-only cookie when no Web Storage takes them (full quota).
   const sentFallback = createCookieStore(() => undefined, page.protocol === 'https:')
   const delivery = createDelivery({ pageLoadUrl: settings.pageLoadEndpoint, target, log, deps: { sentFallback } })
@@ -153,7 +152,7 @@ async function send(plugin: StartedPlugin, ctx: Context): Promise<void> {
   const sends = !!route && (route === 'pageLoad' || plugin.converts)
   const released = plugin.gate.admit(event, sends)
   if (released[released.length - 1]?.event !== event)
-    plugin.log.debug('not sent: ' + (sends ? 'consent' : (event.event ?? event.type)))
+    plugin.log.debug('not sent', sends ? 'consent' : (event.event ?? event.type))
   // Nothing goes (most events): no request to wait for, no timer.
   if (!released.length) return
   // Withheld events go first; the handler waits for them too, as for its own event.

@@ -44,7 +44,7 @@ export function listAt(source: unknown, path: string, note: Note, max = 1000): u
   } catch {
     note(path + ' dropped: unreadable')
   }
-  if (length > max) note(`${path}: only the first ${max} kept`)
+  if (length > max) note(`${path}: first ${max} kept`)
   return Array.from({ length: Math.min(length, max) }, (_, i) => valueAt(list, '' + i, note))
 }
 
