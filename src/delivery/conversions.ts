@@ -160,12 +160,12 @@ export function createConversionSender({
       }
       // Stored before the first attempt, and held from other tabs while this page makes it; while
       // the destination backs off, it waits for the next probe instead.
-      const now = outbox.add(key, body)
+      const sendsNow = outbox.add(key, body)
       const final = await Promise.resolve(finalBody ?? body).catch(() => body)
       if (final !== body) outbox.update(key, { body: final })
       const item = waiting(key)
-      // Gone: another tab took it after the hold lapsed.
-      if (!item || !target || !now) return { status: sent.has(key) ? 200 : 0 }
+      // Gone: another tab took it after the hold lapsed. Or it waits for the destination's next probe.
+      if (!item || !target || !sendsNow) return { status: sent.has(key) ? 200 : 0 }
       const answer = attempt(item)
       firstAttempts.set(key, answer)
       await answer

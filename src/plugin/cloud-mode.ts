@@ -26,8 +26,9 @@ export interface Delivering {
  * .unbundledIntegrations`. analytics-next builds each Segment.io payload's `_metadata.bundled` and
  * `_metadata.unbundled` from those same objects when it sends, and Segment's servers skip the
  * destinations listed as bundled. Marking the destination bundled, in place, therefore makes Segment
- * drop its cloud-mode copy while this plugin sends from the browser. Only `bundlingStatus`, the
- * unbundled list and the entry's `enable…Events` flags are touched: never its credentials.
+ * drop its cloud-mode copy while this plugin sends from the browser. Only `bundlingStatus` and the
+ * unbundled list are changed, and of the entry only its `enable…Events` flags are read: never its
+ * credentials.
  *
  * It claims only when the plugin delivers everything the cloud copy would (conversions, and each
  * kind the entry enables): otherwise Segment keeps delivering, since a sale counted twice can be
