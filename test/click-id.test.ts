@@ -496,7 +496,7 @@ describe('trackedPage', () => {
   const frame = (top: 'self' | 'same-origin' | 'cross-origin', referrer = 'https://framer.example/') => {
     const win: Record<string, unknown> = {
       document: { referrer },
-      location: { hostname: 'shop.example', protocol: 'https:' },
+      location: { hostname: 'shop.example', protocol: 'https:', href: 'https://shop.example/' },
     }
     const blocked = {
       get location(): never {

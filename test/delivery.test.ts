@@ -135,6 +135,42 @@ describe('one backoff per destination', () => {
     expect(JSON.parse(t.storage!.getItem(OUTBOX_KEY) ?? '[]')).toEqual([])
   })
 
+  it('a sale held for the probe of a failure another tab saw: this tab wakes up for it too', async () => {
+    const storage = new MemoryStorage()
+    const clock = new Clock()
+    // A checkout tab opened with nothing waiting: no timer of its own.
+    const checkout = tab({ storage, clock })
+    checkout.net.fallback = () => 200
+    await checkout.delivery.flush()
+    const failing = tab({ storage, clock, random: () => 0 })
+    failing.net.queue({ status: 503, headers: { 'Retry-After': '30' } })
+    await failing.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })
+    // The checkout tab tracks a sale during that backoff; the tab that failed closes.
+    expect(await checkout.delivery.sendConversion({ key: keyOf('o-2'), body: conversionBody('o-2') })).toEqual({
+      status: 0,
+    })
+    failing.delivery.leave()
+    await checkout.timers.advance(30_000)
+    await settle()
+    await checkout.timers.runAll()
+    expect([...checkout.net.bodies()].sort()).toEqual([conversionBody('o-1'), conversionBody('o-2')].sort())
+  })
+
+  it('without a target (no conversionEndpoint) sales wait with no timer polling the outbox', async () => {
+    const storage = new MemoryStorage()
+    const sending = tab({ storage })
+    sending.net.queue(503)
+    await sending.delivery.sendConversion({ key: keyOf('o-1'), body: conversionBody('o-1') })
+    sending.clock.t += 120_000
+    const nowhere = tab({ storage, clock: sending.clock, target: undefined })
+    await nowhere.delivery.flush()
+    await nowhere.delivery.sendConversion({ key: keyOf('o-2'), body: conversionBody('o-2') })
+    // The lock's own short settle may still run; nothing wakes up again after it.
+    await nowhere.timers.advance(60_000)
+    expect(nowhere.timers.pending).toBe(0)
+    expect(nowhere.net.calls).toHaveLength(0)
+  })
+
   it('a new sale while the destination backs off is stored, sent with the next probe round, once', async () => {
     const t = tab({ random: () => 0 })
     t.net.queue({ status: 503, headers: { 'Retry-After': '30' } })

@@ -10,8 +10,9 @@ export function trackedPage(win: Window): TrackedPage {
   const { hostname, protocol } = win.location
   let framedBy: string | undefined = win.document.referrer
   try {
-    // Reading a cross-origin top's location throws; a readable one is this very origin.
-    if (win.top === win || win.top!.location.href) framedBy = undefined
+    // Reading a cross-origin top's location throws; a readable one is this very origin (or this
+    // very document, when it is the top).
+    if (win.top!.location.href) framedBy = undefined
   } catch {
     // Another origin.
   }

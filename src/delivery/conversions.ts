@@ -117,8 +117,11 @@ export function createConversionSender({
     }
     rearm()
   }
-  /** Wakes up for the earliest retry; an earlier timer still pending just finds nothing due. */
-  const rearm = (): void => wakeUp(Math.min(...outbox.items().map((i) => i.next)))
+  /**
+   * Wakes up for the earliest retry; an earlier timer still pending just finds nothing due. Without
+   * a target nothing is ever sent: no timer, which would wake up for due items forever.
+   */
+  const rearm = (): void => void (target && wakeUp(Math.min(...outbox.items().map((i) => i.next))))
 
   const flush = (): Promise<void> => {
     if (running) {
@@ -164,8 +167,12 @@ export function createConversionSender({
       const final = await Promise.resolve(finalBody ?? body).catch(() => body)
       if (final !== body) outbox.update(key, { body: final })
       const item = waiting(key)
-      // Gone: another tab took it after the hold lapsed. Or it waits for the destination's next probe.
-      if (!item || !target || !sendsNow) return { status: sent.has(key) ? 200 : 0 }
+      // Gone: another tab took it after the hold lapsed. Or it waits for the destination's next
+      // probe, which this page wakes up for too (the tab whose attempt failed may close first).
+      if (!item || !target || !sendsNow) {
+        rearm()
+        return { status: sent.has(key) ? 200 : 0 }
+      }
       const answer = attempt(item)
       firstAttempts.set(key, answer)
       await answer
