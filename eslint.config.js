@@ -59,6 +59,7 @@ export default tseslint.config(
     // tables, the pure mapping and the rules around it run on every platform, so they touch no
     // browser global, no storage and no Node built-in.
     files: [
+      'src/click-id/cookie-names.ts',
       'src/fields.ts',
       'src/fields/**/*.ts',
       'src/impact-api.ts',

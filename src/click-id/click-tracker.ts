@@ -1,18 +1,13 @@
 import type { Logger } from '../log'
 import type { ResolvedSettings } from '../settings'
 import { clickIdFromUrl, isValidClickId } from './click-id'
+import { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE } from './cookie-names'
 import { createCookieStore, removeEverywhere, type CookieStore } from './cookie-store'
 import { registrableDomain } from './registrable-domain'
 import { decideClick, isSameSite, type ClickDecision, type ClickSession } from './unique-click'
 import { clickIdFromUttCookie } from './utt-cookie'
 
-/** Cookie holding the newest valid click id (last click wins). */
-export const CLICK_ID_COOKIE = 'impact_click_id'
-/**
- * Cookie holding the click session as `<startMs>.<lastMs>.<labels>`, where `labels` counts the
- * labels of the cookie domain (0: host-only); it expires with the rolling window.
- */
-export const CLICK_SESSION_COOKIE = 'impact_click_session'
+export { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE }
 
 /** Click identity of one page: what the cookies say, and what each page load decides. */
 export interface ClickTracker {

@@ -1,11 +1,9 @@
 /** The click cookie the relay sets from the server, so Safari keeps it as long as the shop asks. */
 
+import { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE } from '../click-id/cookie-names'
 import { isValidClickId } from '../impact-api'
 import type { RelayConfig } from './options'
 import { jsonProperty, type ImpactAnswer } from './upstream'
-
-/** The cookie's name: the plugin's own click cookie, which it reads as its own. */
-export const CLICK_COOKIE_NAME = 'impact_click_id'
 
 /** True when `clickId` is the value of a query parameter of `pageUrl`: the visitor landed from a click. */
 function landedWith(clickId: string, pageUrl: string | undefined): boolean {
@@ -29,9 +27,6 @@ export function establishedClick(fields: Readonly<Record<string, string>>, answe
   return isValidClickId(answered) ? answered : undefined
 }
 
-/** The plugin's click-session cookie: `<start>.<last>.<labels of its cookie domain>`. */
-const SESSION_COOKIE_NAME = 'impact_click_session'
-
 /**
  * The cookie domain the plugin on the visitor's page uses, as it reports it with the PageLoad: its
  * click-session cookie (written before the PageLoad is sent) ends with the number of labels of its
@@ -39,7 +34,7 @@ const SESSION_COOKIE_NAME = 'impact_click_session'
  * never a domain the request could not set a cookie for. Undefined: host-only.
  */
 export function reportedCookieDomain(request: Request): string | undefined {
-  const session = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE_NAME}=\\d+\\.\\d+\\.(\\d+)(?:;|$)`).exec(
+  const session = new RegExp(`(?:^|;\\s*)${CLICK_SESSION_COOKIE}=\\d+\\.\\d+\\.(\\d+)(?:;|$)`).exec(
     request.headers.get('cookie') ?? '',
   )
   const labels = Number(session?.[1])
@@ -65,7 +60,7 @@ export function clickCookie(
   const https = request.url.startsWith('https:') || (request.headers.get('origin') ?? '').startsWith('https:')
   const domain = config.cookieDomain ?? reportedCookieDomain(request)
   return [
-    `${CLICK_COOKIE_NAME}=${clickId}`,
+    `${CLICK_ID_COOKIE}=${clickId}`,
     `Max-Age=${config.clickCookieMaxAgeSeconds}`,
     'Path=/',
     'SameSite=Lax',

@@ -1,7 +1,5 @@
+import { CLICK_ID_COOKIE } from '../click-id/cookie-names'
 import { isValidClickId } from '../impact-api'
-
-/** The click cookie the browser plugin and the relay keep. */
-const CLICK_COOKIE = 'impact_click_id'
 
 /** Segment's referrer convention for a click: what `context.referrer` of a server-side event holds. */
 export interface ImpactReferrer {
@@ -18,7 +16,7 @@ export interface ImpactReferrer {
 export function impactReferrer(cookieHeader: string | null | undefined): ImpactReferrer | undefined {
   for (const pair of (cookieHeader ?? '').split(';')) {
     const at = pair.indexOf('=')
-    if (pair.slice(0, at).trim() !== CLICK_COOKIE) continue
+    if (pair.slice(0, at).trim() !== CLICK_ID_COOKIE) continue
     const id = pair.slice(at + 1).trim()
     if (isValidClickId(id)) return { type: 'impact', id }
   }
