@@ -13,7 +13,7 @@
 // about 1.0x to 0.4x of the build at 04e5f71 (docs/performance.md). Then DESIGN's cap for the
 // single bundle until the split: 10,500 B, room for consent as real platforms report it (10,494 B
 // measured with it, after shorter messages; 10,491 B with 17 more shortened property names, the
-// 30-day sent memory and one copy per page; 10,493 B with the rest of the seam fixes and a diet
+// 30-day sent memory and one copy per page; 10,491 B with the rest of the seam fixes and a diet
 // that paid for them, docs/performance.md).
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
