@@ -1,5 +1,6 @@
 import { isValidClickId } from '../impact-api'
 import type { Logger } from '../log'
+import { parseUrl } from '../parse-url'
 
 // The rule lives with Impact's other request rules, where the relay can share it.
 export { isValidClickId }
@@ -9,14 +10,9 @@ export { isValidClickId }
  * its values in order). Invalid values are reported to the debug log and skipped.
  */
 export function clickIdFromUrl(url: string, params: readonly string[], log: Logger): string | undefined {
-  let search: URLSearchParams
-  try {
-    search = new URL(url).searchParams
-  } catch {
-    return undefined
-  }
+  const search = parseUrl(url)?.searchParams
   for (const param of params) {
-    for (const value of search.getAll(param)) {
+    for (const value of search?.getAll(param) ?? []) {
       const shown = value.slice(0, 80) // before the type guard narrows a refused string to never
       if (isValidClickId(value)) return value
       log.debug(`malformed ${param} ignored`, shown)
@@ -30,13 +26,9 @@ export function clickIdFromUrl(url: string, params: readonly string[], log: Logg
  * them: Impact counts a PageLoad whose URL holds a click id as a click.
  */
 export function withoutClickIds(url: string, params: readonly string[]): string {
-  try {
-    const parsed = new URL(url)
-    // Only re-serialize when needed: it would re-encode the site's other parameters.
-    if (!params.some((p) => parsed.searchParams.has(p))) return url
-    for (const p of params) parsed.searchParams.delete(p)
-    return parsed.href
-  } catch {
-    return url
-  }
+  const parsed = parseUrl(url)
+  // Only re-serialize when needed: it would re-encode the site's other parameters.
+  if (!parsed || !params.some((p) => parsed.searchParams.has(p))) return url
+  for (const p of params) parsed.searchParams.delete(p)
+  return parsed.href
 }

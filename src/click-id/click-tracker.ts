@@ -3,6 +3,7 @@ import type { ResolvedSettings } from '../settings'
 import { clickIdFromUrl, isValidClickId } from './click-id'
 import { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE } from './cookie-names'
 import { createCookieStore, removeEverywhere, type CookieStore } from './cookie-store'
+import { parseUrl } from '../parse-url'
 import { registrableDomain } from './registrable-domain'
 import { decideClick, isSameSite, type ClickDecision, type ClickSession } from './unique-click'
 import { clickIdFromUttCookie } from './utt-cookie'
@@ -129,9 +130,5 @@ interface Stored {
 
 /** The referrer's host; an empty or missing referrer (a direct visit) is not parsed at all. */
 function hostOf(url: string | undefined): string | undefined {
-  try {
-    return url ? new URL(url).hostname : undefined
-  } catch {
-    return undefined
-  }
+  return parseUrl(url)?.hostname
 }

@@ -1,4 +1,5 @@
 import { KEEPALIVE_MAX_BYTES } from '../impact-api'
+import { parseUrl } from '../parse-url'
 
 /** What an attempt got back. `status` 0 means the request never got an HTTP answer. */
 export interface Answer {
@@ -45,11 +46,8 @@ export const outlivesPage = (body: string): boolean => body.length <= KEEPALIVE_
  * no cookie leaks to another host. Neither costs a CORS preflight.
  */
 export function credentialsFor(url: string, pageOrigin = globalThis.location?.origin): RequestCredentials {
-  try {
-    return new URL(url, pageOrigin).origin === pageOrigin ? 'same-origin' : 'omit'
-  } catch {
-    return 'omit'
-  }
+  // No page origin (no location): nothing is this page's own.
+  return pageOrigin && parseUrl(url, pageOrigin)?.origin === pageOrigin ? 'same-origin' : 'omit'
 }
 
 /**

@@ -1,5 +1,6 @@
 import { positiveInteger } from '../impact-api'
 import { fieldLimit } from '../fields'
+import { parseUrl } from '../parse-url'
 import { cut, dateTime, decimal, text, type MappingLog } from './values'
 
 /** Turns a value into the text Impact takes in a field of some kind, or undefined when it can't. */
@@ -20,11 +21,7 @@ const plain =
 /** An absolute URL (any scheme: an app's web view may be `capacitor://`), as text; else undefined. */
 const absoluteUrl: Check = (value) => {
   const s = text(value)
-  try {
-    return s && new URL(s) && s
-  } catch {
-    return undefined
-  }
+  return parseUrl(s) && s
 }
 
 /**
