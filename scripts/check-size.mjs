@@ -14,7 +14,9 @@
 // single bundle until the split: 10,500 B, room for consent as real platforms report it (10,494 B
 // measured with it, after shorter messages; 10,491 B with 17 more shortened property names, the
 // 30-day sent memory and one copy per page; 10,491 B with the rest of the seam fixes and a diet
-// that paid for them, docs/performance.md).
+// that paid for them; 10,402 B with js-cookie's two unused methods left out and one guarded
+// `new URL`, docs/performance.md). The split into a core and a conversions file is measured in
+// docs/performance.md ("Why the CDN bundle is still one file").
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
