@@ -2,13 +2,13 @@
 
 import { CLICK_ID_COOKIE, CLICK_SESSION_COOKIE } from '../click-id/cookie-names'
 import { isValidClickId } from '../impact-api'
+import { parseUrl } from '../parse-url'
 import type { RelayConfig } from './options'
 import { jsonProperty, type ImpactAnswer } from './upstream'
 
 /** True when `clickId` is the value of a query parameter of `pageUrl`: the visitor landed from a click. */
 function landedWith(clickId: string, pageUrl: string | undefined): boolean {
-  if (pageUrl === undefined || !URL.canParse(pageUrl)) return false
-  return [...new URL(pageUrl).searchParams.values()].includes(clickId)
+  return [...(parseUrl(pageUrl)?.searchParams.values() ?? [])].includes(clickId)
 }
 
 /**
@@ -39,7 +39,7 @@ export function reportedCookieDomain(request: Request): string | undefined {
   )
   const labels = Number(session?.[1])
   const origin = request.headers.get('origin')
-  const host = URL.canParse(origin ?? '') ? new URL(origin!).hostname : new URL(request.url).hostname
+  const host = (parseUrl(origin ?? undefined) ?? new URL(request.url)).hostname
   const parts = host.split('.')
   if (!(labels >= 2 && labels <= parts.length) || /^[\d.]+$|:/.test(host)) return undefined
   return parts.slice(-labels).join('.')

@@ -1,6 +1,7 @@
 /** Options of the relay and their validation (the only code that sees raw options). */
 
 import { basicAuth, conversionsUrl, IMPACT_API_BASE, IMPACT_PAGE_LOAD_URL, positiveInteger } from '../impact-api'
+import { parseUrl } from '../parse-url'
 import type { VerifiedOrder } from './verified-order'
 
 /** Options of {@link createImpactRelay}. Read once, at creation; invalid options throw there. */
@@ -94,24 +95,19 @@ const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
 const COOKIE_DOMAIN = /^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
 
-function parseUrl(value: unknown): URL | undefined {
-  try {
-    return typeof value === 'string' ? new URL(value) : undefined
-  } catch {
-    return undefined
-  }
-}
+/** A setting parsed as a URL; undefined for anything else. */
+const urlOf = (value: unknown): URL | undefined => parseUrl(typeof value === 'string' ? value : undefined)
 
 /** True for an origin exactly as browsers send it: http(s), host, port if not the default, nothing else. */
 const isExactOrigin = (value: unknown): boolean =>
-  /^https?:$/.test(parseUrl(value)?.protocol ?? '') && parseUrl(value)?.origin === value
+  /^https?:$/.test(urlOf(value)?.protocol ?? '') && urlOf(value)?.origin === value
 
 /**
  * An Impact base URL without trailing slashes, or undefined when unusable: https only (plain http
  * for loopback hosts, the tests' fake Impact), no query, fragment or credentials.
  */
 export function impactUrlOf(value: unknown): string | undefined {
-  const url = parseUrl(value)
+  const url = urlOf(value)
   if (!url || url.search || url.hash || url.username || url.password) return undefined
   // The Auth Token and visitors' addresses travel in these requests: never in clear text off this machine.
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))
